@@ -1,0 +1,70 @@
+// Builds the Express app from its parts. It never listens and never reads process.env:
+// server.ts (the process) and the tests compose it.
+import { randomUUID } from "node:crypto";
+import express from "express";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import type { Database } from "./db/index.ts";
+import type { GraphClient } from "./graph/client.ts";
+import { errorHandler, notFound } from "./http/error-handler.ts";
+import { createSendRepository } from "./messages/repository.ts";
+import { createSendRouter } from "./messages/send-router.ts";
+import { createSendService } from "./messages/send-service.ts";
+
+export interface AppDeps {
+  db: Database;
+  graph: GraphClient;
+  log: Logger;
+  apiKeys: string[];
+  graphApiVersion: string;
+  sendTimeoutMs: number;
+  bodyLimit: string;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { db, log } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("trust proxy", false);
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await db.prisma.$queryRaw`SELECT 1`;
+      res.json({ status: "ok", database: db.kind });
+    } catch {
+      res.status(503).json({ error: { code: "unavailable", message: "The database does not answer." } });
+    }
+  });
+
+  const sendService = createSendService({
+    graph: deps.graph,
+    repo: createSendRepository(db.prisma),
+    log,
+    timeoutMs: deps.sendTimeoutMs,
+  });
+  app.use(
+    createSendRouter(sendService, {
+      apiKeys: deps.apiKeys,
+      defaultVersion: deps.graphApiVersion,
+      bodyLimit: deps.bodyLimit,
+    }),
+  );
+
+  app.use(notFound);
+  app.use(errorHandler(log, deps.bodyLimit));
+  return app;
+}

@@ -1,0 +1,70 @@
+// The environment, parsed once at start (CONTRACT.md §2 "Configuration"). Every bad key
+// is reported in one error so that a misconfigured process says everything at once.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** Sizes as Express/`bytes` write them: "3mb", "512kb", "1048576". */
+const byteSize = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, "a size such as 3mb, 512kb or 1048576");
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "a postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./.ticks"),
+  WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional(),
+  WHATSAPP_APP_SECRET: z.string().min(1).optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
+  GRAPH_API_URL: z.url().default("https://graph.facebook.com"),
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, "a version such as v24.0").default("v24.0"),
+  API_KEYS: z
+    .string()
+    .transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, "each key at least 16 characters")).min(1))
+    .optional(),
+  AUTO_READ: bool.default(true),
+  SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  BODY_LIMIT: byteSize.default("3mb"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type Config = Env & {
+  /** No WhatsApp credentials: Ticks runs its built-in Cloud API emulator. */
+  sandbox: boolean;
+};
+
+export class ConfigError extends Error {}
+
+const WHATSAPP_KEYS = ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"] as const;
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (as `KEY=` in a .env file) mean "unset".
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+
+  const present = WHATSAPP_KEYS.filter((k) => env[k] !== undefined);
+  if (present.length > 0 && present.length < WHATSAPP_KEYS.length) {
+    const missing = WHATSAPP_KEYS.filter((k) => env[k] === undefined);
+    problems.push(
+      `${missing.join(", ")}: missing (set all three WhatsApp keys for Meta, or none for the sandbox)`,
+    );
+  }
+  if (present.length === WHATSAPP_KEYS.length && env.API_KEYS === undefined) {
+    problems.push("API_KEYS: required with real WhatsApp credentials (only the sandbox generates one)");
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return { ...parsed.data, sandbox: present.length === 0 };
+}

@@ -1,0 +1,109 @@
+// The only place a Prisma client is made: on a real Postgres (DATABASE_URL, through
+// @prisma/adapter-pg) or on the embedded one (PGlite under DATA_DIR). Both get the same
+// generated client and the same migrations, applied here at start.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import lockfile from "proper-lockfile";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { migrate, type SqlSession } from "./migrate.ts";
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: Db;
+  /** "postgres" or "embedded" */
+  kind: "postgres" | "embedded";
+  /** A session on the raw driver, for multi-statement SQL (migrations, tests). */
+  withSession<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  onPoolError?: (err: Error) => void;
+}
+
+export class DataDirLockedError extends Error {}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.onPoolError) : await openEmbedded(opts.dataDir);
+  if (opts.migrate !== false) {
+    try {
+      await db.withSession((s) => migrate(s));
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
+}
+
+function openPostgres(url: string, onPoolError?: (err: Error) => void): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client whose server went away emits here; without a listener the process dies.
+  pool.on("error", (err) => onPoolError?.(err));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: "postgres",
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          exec: async (sql) => void (await client.query(sql)),
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  if (dataDir.startsWith("memory://")) return wrapPGlite(new PGlite(dataDir), async () => undefined);
+  const dir = path.resolve(dataDir);
+  await mkdir(dir, { recursive: true }); // PGlite does not create parents
+  // PGlite does not lock its folder and two processes on one folder corrupt it.
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, { lockfilePath: path.join(dir, "ticks.lock"), realpath: false });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ELOCKED") {
+      throw new DataDirLockedError(
+        `DATA_DIR ${dir} is in use by another Ticks process. Stop it, or give this one another DATA_DIR (or a DATABASE_URL).`,
+      );
+    }
+    throw err;
+  }
+  return wrapPGlite(new PGlite(path.join(dir, "pgdata")), release);
+}
+
+function wrapPGlite(client: PGlite, release: () => Promise<void>): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  return {
+    prisma,
+    kind: "embedded",
+    withSession: (fn) =>
+      fn({
+        exec: async (sql) => void (await client.exec(sql)),
+        query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+      }),
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+      await release();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// One error vocabulary. Ticks' own API answers {error:{code,message,details?}}; the
+// drop-in Cloud API endpoint answers Meta's shape (see GraphError in graph/errors.ts).
+
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "not_found"
+  | "payload_too_large"
+  | "unavailable"
+  | "internal";
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  payload_too_large: 413,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+/** True when the error means "the database did not answer" rather than a bug. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
+    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[123]|08\d{3}|P1001|P1002|P1017|P2024)$/.test(code)) return true;
+    if (name === "DriverAdapterError" || name === "PrismaClientInitializationError") {
+      if (typeof message === "string" && /connect|terminat|closed|timeout|ECONN/i.test(message)) return true;
+    }
+    if (typeof message === "string" && /Connection terminated|connection (is )?closed|Client has encountered a connection error|ECONNREFUSED|timeout exceeded when trying to connect|PGlite is closed/i.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

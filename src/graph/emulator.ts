@@ -1,0 +1,199 @@
+// The sandbox: a real HTTP server that answers like Meta's Cloud API, used by `npm start`
+// without credentials and by the tests as Meta's side (axios is never stubbed). It
+// records every request, answers Meta-shaped errors for a few documented test
+// recipients, limits throughput per phone number like Meta (code 130429), and, when
+// given a webhook URL, posts signed status webhooks back (see emulator-webhooks.ts).
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface ScriptedAnswer {
+  status: number;
+  body: unknown;
+  /** Wait this long before answering (a longer wait than the client's deadline is a timeout). */
+  delayMs?: number;
+}
+
+export interface SentMessage {
+  wamid: string;
+  phoneNumberId: string;
+  to: string;
+  type: string;
+  /** "failed" recipients get a failed status webhook instead of delivered/read. */
+  outcome: "delivered" | "failed";
+}
+
+export interface EmulatorOptions {
+  accessToken: string;
+  port?: number;
+  /** Sends per second per phone number before code 130429 (Meta's default tier is 80). */
+  ratePerSecond?: number;
+  /** Called after each accepted send (the webhook sender hooks in here). */
+  onSent?: (msg: SentMessage) => void;
+}
+
+/** Test recipients with a fixed behaviour, documented in README.md. */
+export const TEST_RECIPIENTS = {
+  windowClosed: "15550001001", // 400, code 131047 (24-hour window closed): not retried
+  undeliverable: "15550001002", // accepted, then a `failed` status webhook with code 131026
+  serviceError: "15550001003", // 500, code 131000 on every attempt: retried, then passed back
+  noAnswer: "15550001004", // never answers: the caller's deadline passes (504)
+} as const;
+
+export function graphErrorBody(code: number, message: string, details?: string) {
+  return {
+    error: {
+      message,
+      type: "OAuthException",
+      code,
+      ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}),
+      fbtrace_id: `A${randomBytes(8).toString("base64url")}`,
+    },
+  };
+}
+
+export function newWamid(): string {
+  return `wamid.${randomBytes(24).toString("base64")}`;
+}
+
+export interface Emulator {
+  url: string;
+  requests: ReceivedRequest[];
+  /** Answers for the next requests, in order, before any built-in behaviour. */
+  enqueue(...answers: ScriptedAnswer[]): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const requests: ReceivedRequest[] = [];
+  const scripted: ScriptedAnswer[] = [];
+  const windows = new Map<string, { second: number; count: number }>();
+  const limit = opts.ratePerSecond ?? 80;
+  const hanging = new Set<http.ServerResponse>();
+
+  function overLimit(phoneNumberId: string): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    const w = windows.get(phoneNumberId);
+    if (!w || w.second !== second) {
+      windows.set(phoneNumberId, { second, count: 1 });
+      return false;
+    }
+    w.count += 1;
+    return w.count > limit;
+  }
+
+  function answer(req: ReceivedRequest): ScriptedAnswer | "hang" {
+    const next = scripted.shift();
+    if (next) return next;
+    const match = MESSAGES_PATH.exec(req.path);
+    if (req.method !== "POST" || !match) {
+      return { status: 400, body: graphErrorBody(100, "Unsupported post request.") };
+    }
+    if (req.headers.authorization !== `Bearer ${opts.accessToken}`) {
+      return { status: 401, body: graphErrorBody(190, "Invalid OAuth access token - Cannot parse access token") };
+    }
+    const phoneNumberId = match[2]!;
+    const body = req.body as Record<string, unknown> | null;
+    if (!body || body.messaging_product !== "whatsapp") {
+      return { status: 400, body: graphErrorBody(100, "(#100) The parameter messaging_product is required.") };
+    }
+    if (body.status === "read") {
+      return typeof body.message_id === "string"
+        ? { status: 200, body: { success: true } }
+        : { status: 400, body: graphErrorBody(100, "(#100) The parameter message_id is required.") };
+    }
+    const to = typeof body.to === "string" ? body.to : "";
+    const digits = to.replace(/\D/g, "");
+    if (!digits) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to is required.") };
+    if (overLimit(phoneNumberId)) {
+      return {
+        status: 400,
+        body: graphErrorBody(130429, "(#130429) Rate limit hit", "Cloud API message throughput has been reached."),
+      };
+    }
+    if (digits === TEST_RECIPIENTS.windowClosed) {
+      return {
+        status: 400,
+        body: graphErrorBody(131047, "(#131047) Re-engagement message", "Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
+      };
+    }
+    if (digits === TEST_RECIPIENTS.serviceError) {
+      return { status: 500, body: graphErrorBody(131000, "(#131000) Something went wrong") };
+    }
+    if (digits === TEST_RECIPIENTS.noAnswer) return "hang";
+
+    const wamid = newWamid();
+    const type = typeof body.type === "string" ? body.type : "text";
+    opts.onSent?.({
+      wamid,
+      phoneNumberId,
+      to: digits,
+      type,
+      outcome: digits === TEST_RECIPIENTS.undeliverable ? "failed" : "delivered",
+    });
+    return {
+      status: 200,
+      body: {
+        messaging_product: "whatsapp",
+        contacts: [{ input: to, wa_id: digits }],
+        messages: [{ id: wamid, ...(type === "template" ? { message_status: "accepted" } : {}) }],
+      },
+    };
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let body: unknown;
+      try {
+        body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : null;
+      } catch {
+        body = null;
+      }
+      const received = { method: req.method ?? "", path: (req.url ?? "").split("?")[0]!, headers: req.headers, body };
+      requests.push(received);
+      const a = answer(received);
+      if (a === "hang") {
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return;
+      }
+      const send = () => {
+        res.writeHead(a.status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(a.body));
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs);
+      else send();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue: (...answers) => void scripted.push(...answers),
+    reset() {
+      requests.length = 0;
+      scripted.length = 0;
+      windows.clear();
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The drop-in send path (CONTRACT.md §2 "The send path in detail"): validate, store as
+// pending, forward, record Meta's answer, pass Meta's answer back unchanged.
+import type { Logger } from "pino";
+import pRetry from "p-retry";
+import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
+import { GraphError, graphErrors } from "../graph/errors.ts";
+import { isDatabaseUnavailable } from "../errors.ts";
+import type { SendRepository } from "./repository.ts";
+import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+  /** Ticks' id of the stored message; absent for mark-as-read. */
+  messageId?: string;
+}
+
+export interface SendServiceDeps {
+  graph: GraphClient;
+  repo: SendRepository;
+  log: Logger;
+  timeoutMs: number;
+}
+
+// A pending row outlives its request by this much before the sweep calls it unconfirmed,
+// so that the sweep never races a send that is still waiting for Meta.
+const PENDING_GRACE_MS = 5_000;
+
+interface SuccessBody {
+  contacts?: { wa_id?: string }[];
+  messages?: { id?: string }[];
+}
+
+export function createSendService({ graph, repo, log, timeoutMs }: SendServiceDeps) {
+  async function markRead(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {
+    const parsed = MarkReadBodySchema.safeParse(raw);
+    if (!parsed.success) throw graphErrors.invalidParameter(describeIssues(parsed.error));
+    return toResult(await forward(version, phoneNumberId, raw));
+  }
+
+  async function forward(version: string, phoneNumberId: string, body: unknown): Promise<GraphAnswer | GraphError> {
+    try {
+      return await graph.postMessages(version, phoneNumberId, body, timeoutMs);
+    } catch (err) {
+      if (err instanceof GraphNoAnswerError) {
+        return graphErrors.timeout(`Meta did not answer within ${timeoutMs} ms; the message may have been sent.`);
+      }
+      throw err;
+    }
+  }
+
+  async function send(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {
+    const body = withDefaultType(raw);
+    if (body && typeof body === "object" && (body as { status?: unknown }).status === "read") {
+      return markRead(version, phoneNumberId, body);
+    }
+    const parsed = SendBodySchema.safeParse(body);
+    if (!parsed.success) throw graphErrors.invalidParameter(describeIssues(parsed.error));
+
+    let messageId: string;
+    try {
+      messageId = await repo.createPending({
+        phoneNumberId,
+        to: parsed.data.to,
+        type: parsed.data.type,
+        payload: body,
+        graphVersion: version,
+        bizOpaqueCallbackData: parsed.data.biz_opaque_callback_data,
+        deadlineAt: new Date(Date.now() + timeoutMs + PENDING_GRACE_MS),
+      });
+    } catch (err) {
+      // A send that cannot be stored is not made.
+      if (isDatabaseUnavailable(err)) throw graphErrors.unavailable("Ticks' database is unavailable; nothing was sent.");
+      throw err;
+    }
+
+    const answer = await forward(version, phoneNumberId, body);
+    await record(messageId, answer);
+    return { ...toResult(answer), messageId };
+  }
+
+  /** Writes Meta's verdict; a database hiccup here is retried, then left to the pending sweep. */
+  async function record(messageId: string, answer: GraphAnswer | GraphError): Promise<void> {
+    const write = async () => {
+      if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
+      const success = answer.status >= 200 && answer.status < 300 ? (answer.data as SuccessBody) : undefined;
+      const wamid = success?.messages?.[0]?.id;
+      if (wamid) return repo.markAccepted(messageId, { wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: new Date() });
+      return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
+    };
+    try {
+      await pRetry(write, { retries: 3, minTimeout: 50, maxTimeout: 500 });
+    } catch (err) {
+      log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
+    }
+  }
+
+  return { send, markRead };
+}
+
+function toResult(answer: GraphAnswer | GraphError): SendResult {
+  if (answer instanceof GraphError) return { status: answer.status, body: answer };
+  return { status: answer.status, body: answer.data };
+}
+
+export type SendService = ReturnType<typeof createSendService>;

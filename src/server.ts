@@ -1,0 +1,134 @@
+// The process: configuration → database → (sandbox emulator) → app → listen.
+// SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the database.
+import "dotenv/config";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Server } from "node:http";
+import { createLogger } from "./logger.ts";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { openDatabase, DataDirLockedError } from "./db/index.ts";
+import { createGraphClient } from "./graph/client.ts";
+import { startEmulator, type Emulator } from "./graph/emulator.ts";
+import { createSendRepository } from "./messages/repository.ts";
+
+const SWEEP_EVERY_MS = 60_000;
+
+export async function start(config: Config) {
+  const log = createLogger(config.LOG_LEVEL);
+  const db = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    onPoolError: (err) => log.warn({ err }, "database connection lost"),
+  });
+  log.info({ database: db.kind, dataDir: db.kind === "embedded" ? config.DATA_DIR : undefined }, "database ready");
+
+  let emulator: Emulator | undefined;
+  let accessToken = config.WHATSAPP_ACCESS_TOKEN ?? "";
+  let graphUrl = config.GRAPH_API_URL;
+  if (config.sandbox) {
+    accessToken = `sandbox-${randomBytes(16).toString("hex")}`;
+    emulator = await startEmulator({ accessToken });
+    graphUrl = emulator.url;
+  }
+  const apiKeys = config.API_KEYS ?? [await sandboxApiKey(config.DATA_DIR)];
+
+  const graph = createGraphClient({ baseUrl: graphUrl, accessToken });
+  const app = createApp({
+    db,
+    graph,
+    log,
+    apiKeys,
+    graphApiVersion: config.GRAPH_API_VERSION,
+    sendTimeoutMs: config.SEND_TIMEOUT_MS,
+    bodyLimit: config.BODY_LIMIT,
+  });
+
+  const sends = createSendRepository(db.prisma);
+  const sweep = async () => {
+    const n = await sends.failExpiredPending().catch((err: unknown) => (log.warn({ err }, "pending sweep failed"), 0));
+    if (n > 0) log.warn({ count: n }, "sends left pending past their deadline marked failed/unconfirmed");
+  };
+  await sweep();
+  const sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+  sweeper.unref();
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  log.info({ port, sandbox: config.sandbox }, "Ticks is listening");
+  if (config.sandbox) {
+    log.info({ emulator: emulator?.url }, "sandbox mode: sending to the built-in Cloud API emulator");
+  }
+  if (!config.API_KEYS) {
+    // Printed plainly as well, so that a person starting Ticks can copy it.
+    console.log(`\nSandbox API key (send it as "Authorization: Bearer <key>"):\n  ${apiKeys[0]}\n`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info("shutting down: draining in-flight requests");
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await emulator?.close();
+      await db.close();
+      log.info("stopped");
+    })());
+
+  return { server, port, db, apiKeys, emulator, stop };
+}
+
+/** The sandbox's API key, made once and kept in DATA_DIR so that it survives restarts. */
+async function sandboxApiKey(dataDir: string): Promise<string> {
+  if (dataDir.startsWith("memory://")) return `ticks_sandbox_${randomBytes(16).toString("hex")}`;
+  const file = path.join(dataDir, "sandbox-api-key");
+  const existing = await readFile(file, "utf8").catch(() => "");
+  if (existing.trim()) return existing.trim();
+  const key = `ticks_sandbox_${randomBytes(16).toString("hex")}`;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  try {
+    const running = await start(config);
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        running.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      });
+    }
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

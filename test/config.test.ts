@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const creds = { WHATSAPP_ACCESS_TOKEN: "t", WHATSAPP_APP_SECRET: "s", WHATSAPP_VERIFY_TOKEN: "v" };
+
+describe("when Ticks reads its environment", () => {
+  it("then an empty environment is the sandbox with the contract's defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      sandbox: true,
+      PORT: 3000,
+      DATA_DIR: "./.ticks",
+      GRAPH_API_URL: "https://graph.facebook.com",
+      GRAPH_API_VERSION: "v24.0",
+      AUTO_READ: true,
+      SEND_TIMEOUT_MS: 30_000,
+      BODY_LIMIT: "3mb",
+    });
+  });
+
+  it("then all three WhatsApp keys and API keys leave sandbox mode", () => {
+    const c = loadConfig({ ...creds, API_KEYS: "key_aaaaaaaaaaaaaaaa, key_bbbbbbbbbbbbbbbb" });
+    expect(c.sandbox).toBe(false);
+    expect(c.API_KEYS).toEqual(["key_aaaaaaaaaaaaaaaa", "key_bbbbbbbbbbbbbbbb"]);
+  });
+
+  it("then every bad key is named in one error", () => {
+    const run = () => loadConfig({ PORT: "http", DATABASE_URL: "mysql://x", AUTO_READ: "maybe", SEND_TIMEOUT_MS: "-1", GRAPH_API_VERSION: "24" });
+    expect(run).toThrow(ConfigError);
+    try {
+      run();
+    } catch (err) {
+      for (const key of ["PORT", "DATABASE_URL", "AUTO_READ", "SEND_TIMEOUT_MS", "GRAPH_API_VERSION"]) {
+        expect((err as Error).message).toContain(key);
+      }
+    }
+  });
+
+  it("then some but not all WhatsApp keys are refused, naming the missing ones", () => {
+    expect(() => loadConfig({ WHATSAPP_ACCESS_TOKEN: "t" })).toThrow(/WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN: missing/);
+  });
+
+  it("then real credentials without API_KEYS are refused", () => {
+    expect(() => loadConfig(creds)).toThrow(/API_KEYS: required/);
+  });
+
+  it("then empty values count as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", WHATSAPP_ACCESS_TOKEN: "" }).sandbox).toBe(true);
+  });
+});

@@ -1,0 +1,61 @@
+// Ticks as the tests see it: the real app on a database of the file's own, talking to
+// the real sandbox emulator over HTTP (Meta's side), driven through supertest.
+import { randomBytes } from "node:crypto";
+import { pino } from "pino";
+import supertest from "supertest";
+import { createApp, type AppDeps } from "../../src/app.ts";
+import type { Database } from "../../src/db/index.ts";
+import { createGraphClient } from "../../src/graph/client.ts";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/graph/emulator.ts";
+import { createTestDatabase, type TestDatabase } from "./test-db.ts";
+
+export const API_KEY = "test_api_key_0123456789abcdef";
+export const ACCESS_TOKEN = "test-access-token";
+
+export interface TestApp {
+  http: ReturnType<typeof supertest>;
+  db: Database;
+  testDb: TestDatabase;
+  emulator: Emulator;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  sendTimeoutMs?: number;
+  emulator?: Partial<EmulatorOptions>;
+  bodyLimit?: string;
+  /** Reuse a database (two "processes" on one database). */
+  testDb?: TestDatabase;
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const testDb = opts.testDb ?? (await createTestDatabase());
+  const emulator = await startEmulator({ accessToken: ACCESS_TOKEN, ratePerSecond: 10_000, ...opts.emulator });
+  const deps: AppDeps = {
+    db: testDb.db,
+    graph: createGraphClient({ baseUrl: emulator.url, accessToken: ACCESS_TOKEN, minBackoffMs: 5, maxBackoffMs: 20 }),
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    apiKeys: [API_KEY],
+    graphApiVersion: "v24.0",
+    sendTimeoutMs: opts.sendTimeoutMs ?? 5_000,
+    bodyLimit: opts.bodyLimit ?? "3mb",
+  };
+  const app = createApp(deps);
+  return {
+    http: supertest(app),
+    db: testDb.db,
+    testDb,
+    emulator,
+    deps,
+    async close() {
+      await emulator.close();
+      if (!opts.testDb) await testDb.drop();
+    },
+  };
+}
+
+/** A phone number id of the test's own, so that rows never mix between tests. */
+export const phoneNumberId = () => `1${randomBytes(6).readUIntBE(0, 6).toString().padStart(14, "0")}`;
+export const waId = () => `1650${randomBytes(4).readUInt32BE(0).toString().padStart(10, "0")}`;
+export const auth = { Authorization: `Bearer ${API_KEY}` };
