@@ -10,6 +10,11 @@ import { errorHandler, notFound } from "./http/error-handler.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createSendRouter } from "./messages/send-router.ts";
 import { createSendService } from "./messages/send-service.ts";
+import type { Emulator } from "./graph/emulator.ts";
+import { createSandboxRouter } from "./graph/sandbox-router.ts";
+import { createIngestService } from "./webhooks/ingest-service.ts";
+import { createWebhookRepository } from "./webhooks/repository.ts";
+import { createWebhookRouter } from "./webhooks/router.ts";
 
 export interface AppDeps {
   db: Database;
@@ -19,6 +24,13 @@ export interface AppDeps {
   graphApiVersion: string;
   sendTimeoutMs: number;
   bodyLimit: string;
+  appSecret: string;
+  verifyToken: string;
+  autoRead: boolean;
+  /** Called when inbound messages were stored (wakes the read-receipt worker). */
+  onInbound?: () => void;
+  /** Sandbox only: lets a script make the emulator deliver an inbound message. */
+  sandbox?: Emulator;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -63,6 +75,10 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: deps.bodyLimit,
     }),
   );
+
+  const ingest = createIngestService({ repo: createWebhookRepository(db.prisma), autoRead: deps.autoRead, onInbound: deps.onInbound });
+  app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit }));
+  if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
   app.use(notFound);
   app.use(errorHandler(log, deps.bodyLimit));

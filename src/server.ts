@@ -12,6 +12,7 @@ import { openDatabase, DataDirLockedError } from "./db/index.ts";
 import { createGraphClient } from "./graph/client.ts";
 import { startEmulator, type Emulator } from "./graph/emulator.ts";
 import { createSendRepository } from "./messages/repository.ts";
+import { createReadReceiptWorker } from "./webhooks/read-receipts.ts";
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -26,16 +27,27 @@ export async function start(config: Config) {
 
   let emulator: Emulator | undefined;
   let accessToken = config.WHATSAPP_ACCESS_TOKEN ?? "";
+  let appSecret = config.WHATSAPP_APP_SECRET ?? "";
+  let verifyToken = config.WHATSAPP_VERIFY_TOKEN ?? "";
   let graphUrl = config.GRAPH_API_URL;
   if (config.sandbox) {
+    // The sandbox's own credentials, shared only with its emulator.
     accessToken = `sandbox-${randomBytes(16).toString("hex")}`;
+    appSecret = randomBytes(16).toString("hex");
+    verifyToken = "sandbox";
     emulator = await startEmulator({ accessToken });
     graphUrl = emulator.url;
   }
   const apiKeys = config.API_KEYS ?? [await sandboxApiKey(config.DATA_DIR)];
 
   const graph = createGraphClient({ baseUrl: graphUrl, accessToken });
+  const receipts = createReadReceiptWorker({ db: db.prisma, graph, log, graphApiVersion: config.GRAPH_API_VERSION });
   const app = createApp({
+    appSecret,
+    verifyToken,
+    autoRead: config.AUTO_READ,
+    onInbound: () => void receipts.kick(),
+    sandbox: emulator,
     db,
     graph,
     log,
@@ -60,6 +72,8 @@ export async function start(config: Config) {
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
+  emulator?.setWebhook({ url: `http://127.0.0.1:${port}/webhook`, appSecret });
+  receipts.start();
   log.info({ port, sandbox: config.sandbox }, "Ticks is listening");
   if (config.sandbox) {
     log.info({ emulator: emulator?.url }, "sandbox mode: sending to the built-in Cloud API emulator");
@@ -74,6 +88,7 @@ export async function start(config: Config) {
     (stopping ??= (async () => {
       log.info("shutting down: draining in-flight requests");
       clearInterval(sweeper);
+      await receipts.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

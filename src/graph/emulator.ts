@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { envelope, inboundText, playStatuses, postSigned, type WebhookTarget } from "./emulator-webhooks.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -65,6 +66,10 @@ export function newWamid(): string {
 
 export interface Emulator {
   url: string;
+  /** Where to post status webhooks after each accepted send (sandbox mode). */
+  setWebhook(target: WebhookTarget | undefined): void;
+  /** Posts a signed inbound text message to the webhook target; resolves with Ticks' HTTP status. */
+  deliverInbound(opts: { phoneNumberId: string; from: string; name?: string; text: string }): Promise<{ status: number; wamid: string }>;
   requests: ReceivedRequest[];
   /** Answers for the next requests, in order, before any built-in behaviour. */
   enqueue(...answers: ScriptedAnswer[]): void;
@@ -80,6 +85,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const windows = new Map<string, { second: number; count: number }>();
   const limit = opts.ratePerSecond ?? 80;
   const hanging = new Set<http.ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
+  let target: WebhookTarget | undefined;
 
   function overLimit(phoneNumberId: string): boolean {
     const second = Math.floor(Date.now() / 1000);
@@ -134,13 +141,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
     const wamid = newWamid();
     const type = typeof body.type === "string" ? body.type : "text";
-    opts.onSent?.({
+    const sent: SentMessage = {
       wamid,
       phoneNumberId,
       to: digits,
       type,
       outcome: digits === TEST_RECIPIENTS.undeliverable ? "failed" : "delivered",
-    });
+    };
+    opts.onSent?.(sent);
+    if (target) playStatuses(target, sent, timers);
     return {
       status: 200,
       body: {
@@ -185,12 +194,20 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...answers) => void scripted.push(...answers),
+    setWebhook: (t) => void (target = t),
+    async deliverInbound({ phoneNumberId, from, name, text }) {
+      if (!target) throw new Error("no webhook target set");
+      const wamid = newWamid();
+      const status = await postSigned(target, envelope(phoneNumberId, inboundText(from, name ?? "Sandbox User", text, wamid)));
+      return { status, wamid };
+    },
     reset() {
       requests.length = 0;
       scripted.length = 0;
       windows.clear();
     },
     async close() {
+      for (const t of timers) clearTimeout(t);
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

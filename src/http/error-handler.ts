@@ -7,7 +7,7 @@ import { AppError, isDatabaseUnavailable } from "../errors.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 
 /** Paths answered in Ticks' own error shape; every other path is Graph-shaped. */
-const OWN_API = /^\/(api|webhook|healthz|readyz|openapi\.json)(\/|$)/;
+const OWN_API = /^\/(api|webhook|sandbox|healthz|readyz|openapi\.json)(\/|$)/;
 
 interface HttpError {
   status?: number;

@@ -11,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from "./test-db.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
 export const ACCESS_TOKEN = "test-access-token";
+export const APP_SECRET = "test_app_secret"; // the secret of META-SAMPLES.md's signature vectors
+export const VERIFY_TOKEN = "test-verify-token";
 
 export interface TestApp {
   http: ReturnType<typeof supertest>;
@@ -25,6 +27,7 @@ export interface TestAppOptions {
   sendTimeoutMs?: number;
   emulator?: Partial<EmulatorOptions>;
   bodyLimit?: string;
+  autoRead?: boolean;
   /** Reuse a database (two "processes" on one database). */
   testDb?: TestDatabase;
 }
@@ -40,6 +43,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     graphApiVersion: "v24.0",
     sendTimeoutMs: opts.sendTimeoutMs ?? 5_000,
     bodyLimit: opts.bodyLimit ?? "3mb",
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+    autoRead: opts.autoRead ?? true,
   };
   const app = createApp(deps);
   return {

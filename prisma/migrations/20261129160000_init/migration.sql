@@ -28,7 +28,6 @@ CREATE TABLE "messages" (
     "read_at" TIMESTAMPTZ(3),
     "played_at" TIMESTAMPTZ(3),
     "failed_at" TIMESTAMPTZ(3),
-    "deleted_at" TIMESTAMPTZ(3),
     "marked_read_at" TIMESTAMPTZ(3),
     "errors" JSONB,
     "pricing" JSONB,
@@ -61,6 +60,7 @@ CREATE TABLE "unprocessed_webhook_items" (
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "reason" TEXT NOT NULL,
     "item" JSONB NOT NULL,
+    "item_hash" TEXT NOT NULL,
 
     CONSTRAINT "unprocessed_webhook_items_pkey" PRIMARY KEY ("id")
 );
@@ -104,8 +104,10 @@ CREATE INDEX "messages_deadline_idx" ON "messages"("deadline_at");
 CREATE UNIQUE INDEX "status_events_wamid_status_key" ON "status_events"("wamid", "status");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "unprocessed_webhook_items_item_hash_key" ON "unprocessed_webhook_items"("item_hash");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "read_receipts_message_id_key" ON "read_receipts"("message_id");
 
 -- CreateIndex
 CREATE INDEX "read_receipts_due_idx" ON "read_receipts"("done_at", "gave_up_at", "next_attempt_at");
-

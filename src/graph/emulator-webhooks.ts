@@ -1,0 +1,99 @@
+// The sandbox's webhook side: Meta-shaped payloads, signed with the app secret and
+// posted to Ticks' /webhook, so that the whole loop (send → sent/delivered/read, inbound →
+// read receipt) runs on one machine. Shapes follow ../shared/META-SAMPLES.md.
+import { randomBytes } from "node:crypto";
+import { sign } from "../webhooks/signature.ts";
+import type { SentMessage } from "./emulator.ts";
+
+export interface WebhookTarget {
+  url: string;
+  appSecret: string;
+  /** Delay after the send of each status (ms). */
+  delaysMs?: { sent: number; delivered: number; read: number };
+}
+
+export const WABA_ID = "102290129340398";
+
+export function envelope(phoneNumberId: string, value: Record<string, unknown>) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: WABA_ID,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const unix = (ms = Date.now()) => String(Math.floor(ms / 1000));
+
+export function statusItem(msg: Pick<SentMessage, "wamid" | "to">, status: string, at = Date.now()) {
+  const pricing = { billable: true, pricing_model: "PMP", type: "regular", category: "utility" };
+  if (status === "failed") {
+    return {
+      id: msg.wamid,
+      status,
+      timestamp: unix(at),
+      recipient_id: msg.to,
+      errors: [
+        {
+          code: 131026,
+          title: "Message undeliverable",
+          message: "Message undeliverable",
+          error_data: { details: "Message Undeliverable." },
+        },
+      ],
+    };
+  }
+  return { id: msg.wamid, status, timestamp: unix(at), recipient_id: msg.to, pricing };
+}
+
+export function inboundText(from: string, name: string, text: string, wamid = `wamid.${randomBytes(20).toString("base64")}`) {
+  return {
+    contacts: [{ profile: { name }, wa_id: from }],
+    messages: [{ from, id: wamid, timestamp: unix(), type: "text", text: { body: text } }],
+  };
+}
+
+export async function postSigned(target: WebhookTarget, payload: unknown): Promise<number> {
+  const body = JSON.stringify(payload);
+  const res = await fetch(target.url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Hub-Signature-256": sign(body, target.appSecret) },
+    body,
+  });
+  return res.status;
+}
+
+/** Posts sent → delivered → read (or sent → failed) for one accepted message; retries like Meta. */
+export function playStatuses(target: WebhookTarget, msg: SentMessage, timers: Set<NodeJS.Timeout>): void {
+  const d = target.delaysMs ?? { sent: 200, delivered: 600, read: 1_500 };
+  const plan: [string, number][] =
+    msg.outcome === "failed"
+      ? [["sent", d.sent], ["failed", d.delivered]]
+      : msg.type === "reaction"
+        ? [["sent", d.sent]] // reactions only ever get `sent`
+        : [["sent", d.sent], ["delivered", d.delivered], ["read", d.read]];
+  for (const [status, delay] of plan) {
+    const post = (attempt: number) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        postSigned(target, envelope(msg.phoneNumberId, { statuses: [statusItem(msg, status)] }))
+          .then((code) => (code === 200 ? undefined : Promise.reject(new Error(String(code)))))
+          .catch(() => attempt < 5 && post(attempt + 1));
+      }, attempt === 0 ? delay : 1_000 * 2 ** attempt);
+      timers.add(t);
+    };
+    post(0);
+  }
+}

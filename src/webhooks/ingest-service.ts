@@ -1,0 +1,44 @@
+// Applies one verified webhook POST: its statuses through the group commit, its inbound
+// messages (with the read receipts they are owed) and what Ticks does not understand.
+// Every write is idempotent, so Meta's retry of a POST that failed half-way is safe.
+import { AppError } from "../errors.ts";
+import { EnvelopeSchema } from "./envelope-schema.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { parseEnvelope, type StatusRow } from "./parse.ts";
+import type { WebhookRepository } from "./repository.ts";
+
+export interface IngestDeps {
+  repo: WebhookRepository;
+  autoRead: boolean;
+  /** Called after inbound messages were stored, so the read-receipt worker can run now. */
+  onInbound?: () => void;
+}
+
+export function createIngestService({ repo, autoRead, onInbound }: IngestDeps) {
+  const statuses = new GroupCommit<StatusRow>((rows) => repo.applyStatuses(rows));
+
+  async function ingest(raw: Buffer): Promise<{ statuses: number; inbound: number; unprocessed: number }> {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString("utf8"));
+    } catch (err) {
+      throw new AppError("bad_request", `The body is not JSON: ${(err as Error).message}`);
+    }
+    const envelope = EnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new AppError("bad_request", "The body is not a webhook envelope (an object with `object` and an `entry` array).", envelope.error.issues);
+    }
+    const parsed = parseEnvelope(envelope.data.entry);
+    await Promise.all([
+      statuses.submit(parsed.statuses),
+      repo.storeInbound(parsed.inbound, autoRead),
+      repo.storeUnprocessed(parsed.unprocessed),
+    ]);
+    if (parsed.inbound.length && autoRead) onInbound?.();
+    return { statuses: parsed.statuses.length, inbound: parsed.inbound.length, unprocessed: parsed.unprocessed.length };
+  }
+
+  return { ingest };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;

@@ -1,0 +1,109 @@
+// Data access for webhooks. Status ingestion is the hot path (about 3 webhooks per sent
+// message), so it is one set-based statement per batch of events: Postgres applies the
+// rank rules (GREATEST over the MessageStatus enum, whose declaration order is the rank),
+// keeps each status's own timestamp (LEAST ignores NULLs), and serialises concurrent
+// writers on the wamid's unique index, so no read-modify-write happens in JavaScript.
+import { createHash } from "node:crypto";
+import type { Db } from "../db/index.ts";
+import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
+
+/** The statuses that change a message; `deleted` (legacy) only joins the audit trail. */
+const RANKED = ["sent", "delivered", "read", "failed", "played"];
+
+export function createWebhookRepository(db: Db) {
+  return {
+    /** Applies a batch of status events (from one or many POSTs) in one statement. */
+    async applyStatuses(rows: StatusRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      const input = JSON.stringify(rows.map((r, ord) => ({ ...r, ord })));
+      await db.$executeRaw`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
+            phone_number_id text, recipient_id text, errors jsonb, pricing jsonb, conversation jsonb, biz text,
+            raw jsonb, ord int)
+        ), events AS (
+          INSERT INTO status_events (wamid, status, "timestamp", recipient_id, errors, pricing, conversation,
+            biz_opaque_callback_data, raw)
+          SELECT DISTINCT ON (wamid, status) wamid, status, ts, recipient_id, errors, pricing, conversation, biz, raw
+          FROM input ORDER BY wamid, status, ord
+          ON CONFLICT (wamid, status) DO NOTHING
+        ), ranked AS (
+          SELECT input.*, status::"MessageStatus" AS rank FROM input WHERE status = ANY(${RANKED})
+        ), agg AS (
+          SELECT wamid, min(phone_number_id) AS phone_number_id, min(recipient_id) AS recipient_id,
+            max(rank) AS status,
+            min(ts) FILTER (WHERE status = 'sent') AS sent_at,
+            min(ts) FILTER (WHERE status = 'delivered') AS delivered_at,
+            min(ts) FILTER (WHERE status = 'read') AS read_at,
+            min(ts) FILTER (WHERE status = 'played') AS played_at,
+            min(ts) FILTER (WHERE status = 'failed') AS failed_at,
+            (array_agg(errors ORDER BY ord) FILTER (WHERE errors IS NOT NULL))[1] AS errors,
+            (array_agg(pricing ORDER BY rank DESC, ord) FILTER (WHERE pricing IS NOT NULL))[1] AS pricing,
+            (array_agg(conversation ORDER BY rank DESC, ord) FILTER (WHERE conversation IS NOT NULL))[1] AS conversation,
+            min(biz) AS biz
+          FROM ranked GROUP BY wamid
+        )
+        INSERT INTO messages AS m (wamid, direction, phone_number_id, wa_id, "to", status, sent_at, delivered_at,
+          read_at, played_at, failed_at, errors, pricing, conversation, biz_opaque_callback_data)
+        SELECT wamid, 'outbound', phone_number_id, recipient_id, recipient_id, status, sent_at, delivered_at,
+          read_at, played_at, failed_at, errors, pricing, conversation, biz
+        FROM agg ORDER BY wamid -- one lock order for every writer: no deadlocks between batches
+        ON CONFLICT (wamid) DO UPDATE SET
+          status = GREATEST(m.status, EXCLUDED.status),
+          sent_at = LEAST(m.sent_at, EXCLUDED.sent_at),
+          delivered_at = LEAST(m.delivered_at, EXCLUDED.delivered_at),
+          read_at = LEAST(m.read_at, EXCLUDED.read_at),
+          played_at = LEAST(m.played_at, EXCLUDED.played_at),
+          failed_at = LEAST(m.failed_at, EXCLUDED.failed_at),
+          errors = COALESCE(m.errors, EXCLUDED.errors),
+          -- pricing and conversation of the highest-ranked event that carries them
+          pricing = CASE WHEN EXCLUDED.pricing IS NULL THEN m.pricing
+            WHEN m.pricing IS NULL OR EXCLUDED.status >= m.status THEN EXCLUDED.pricing ELSE m.pricing END,
+          conversation = CASE WHEN EXCLUDED.conversation IS NULL THEN m.conversation
+            WHEN m.conversation IS NULL OR EXCLUDED.status >= m.status THEN EXCLUDED.conversation ELSE m.conversation END,
+          biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data),
+          wa_id = COALESCE(m.wa_id, EXCLUDED.wa_id),
+          updated_at = now()
+        WHERE m.direction = 'outbound'`;
+    },
+
+    /**
+     * Stores inbound messages once each (Meta's retries add nothing) and, in the same
+     * statement, the read receipt each new one is owed: the receipt can never be lost
+     * between storing the message and sending it.
+     */
+    async storeInbound(rows: InboundRow[], autoRead: boolean): Promise<void> {
+      if (rows.length === 0) return;
+      await db.$executeRaw`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(wamid text, phone_number_id text,
+            "from" text, contact_name text, type text, ts timestamptz, payload jsonb)
+        ), stored AS (
+          INSERT INTO messages (wamid, direction, phone_number_id, wa_id, "from", contact_name, type, payload, status, sent_at)
+          SELECT DISTINCT ON (wamid) wamid, 'inbound', phone_number_id, "from", "from", contact_name, type, payload,
+            'received', ts
+          FROM input ORDER BY wamid
+          ON CONFLICT (wamid) DO NOTHING
+          RETURNING id, wamid, phone_number_id
+        )
+        INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
+        SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead}
+        ON CONFLICT (message_id) DO NOTHING`;
+    },
+
+    /** Keeps what Ticks did not understand, once per distinct item. */
+    async storeUnprocessed(rows: UnprocessedRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      const input = rows.map((r) => ({
+        ...r,
+        hash: createHash("sha256").update(r.reason).update("\0").update(JSON.stringify(r.item) ?? "null").digest("hex"),
+      }));
+      await db.$executeRaw`
+        INSERT INTO unprocessed_webhook_items (reason, item, item_hash)
+        SELECT reason, item, hash FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(reason text, item jsonb, hash text)
+        ON CONFLICT (item_hash) DO NOTHING`;
+    },
+  };
+}
+
+export type WebhookRepository = ReturnType<typeof createWebhookRepository>;
