@@ -7,6 +7,7 @@ import { createApp, type AppDeps } from "../../src/app.ts";
 import type { Database } from "../../src/db/index.ts";
 import { createGraphClient } from "../../src/graph/client.ts";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/graph/emulator.ts";
+import { createReadReceiptWorker, type ReadReceiptWorker } from "../../src/webhooks/read-receipts.ts";
 import { createTestDatabase, type TestDatabase } from "./test-db.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
@@ -20,6 +21,8 @@ export interface TestApp {
   testDb: TestDatabase;
   emulator: Emulator;
   deps: AppDeps;
+  /** The read-receipt worker; running only with startWorker. */
+  receipts: ReadReceiptWorker;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface TestAppOptions {
   emulator?: Partial<EmulatorOptions>;
   bodyLimit?: string;
   autoRead?: boolean;
+  startWorker?: boolean;
+  leaseMs?: number;
   /** Reuse a database (two "processes" on one database). */
   testDb?: TestDatabase;
 }
@@ -47,6 +52,18 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     verifyToken: VERIFY_TOKEN,
     autoRead: opts.autoRead ?? true,
   };
+  const receipts = createReadReceiptWorker({
+    db: testDb.db.prisma,
+    graph: deps.graph,
+    log: deps.log,
+    graphApiVersion: deps.graphApiVersion,
+    pollMs: 50,
+    leaseMs: opts.leaseMs ?? 60_000,
+    callTimeoutMs: 2_000,
+    backoff: () => 30,
+  });
+  deps.onInbound = () => void receipts.kick();
+  if (opts.startWorker) receipts.start();
   const app = createApp(deps);
   return {
     http: supertest(app),
@@ -54,7 +71,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     testDb,
     emulator,
     deps,
+    receipts,
     async close() {
+      await receipts.stop();
       await emulator.close();
       if (!opts.testDb) await testDb.drop();
     },

@@ -1,0 +1,69 @@
+// The database goes away mid-run (a real cut of the TCP connection to Postgres): sends
+// and webhooks answer 503, nothing is sent or lost, the process stays up, and Meta's
+// retry of the webhook applies once the database is back.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/index.ts";
+import { auth, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
+import { startProxy, type CuttableProxy } from "../helpers/tcp-proxy.ts";
+import { createEmptyDatabase, REAL_POSTGRES } from "../helpers/test-db.ts";
+import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
+
+describe.runIf(REAL_POSTGRES)("when the database is cut mid-run", () => {
+  let t: TestApp;
+  let proxy: CuttableProxy;
+  let dropDb: () => Promise<void>;
+
+  beforeAll(async () => {
+    const empty = await createEmptyDatabase();
+    dropDb = empty.drop;
+    const target = new URL(empty.url);
+    proxy = await startProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(empty.url);
+    viaProxy.port = String(proxy.port);
+    const db = await openDatabase({ databaseUrl: viaProxy.toString(), dataDir: "unused" });
+    t = await startTestApp({ testDb: { db, drop: async () => undefined } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await t.db.close();
+    await proxy.close();
+    await dropDb();
+  });
+
+  it("then a send answers 503 in Meta's shape and nothing reaches Meta", async () => {
+    proxy.cut();
+    try {
+      const res = await t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: waId(), type: "text", text: { body: "hi" } });
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: 2, message: expect.stringContaining("temporarily unavailable") });
+      expect(res.headers["x-ticks-message-id"]).toBeUndefined();
+      expect(t.emulator.requests).toHaveLength(0);
+      expect((await t.http.get("/readyz")).status).toBe(503);
+      expect((await t.http.get("/healthz")).status).toBe(200);
+    } finally {
+      proxy.restore();
+    }
+  });
+
+  it("then a webhook answers 503, and Meta's retry applies once the database is back", async () => {
+    const wamid = `wamid.down${Date.now()}`;
+    const payload = statusesPayload("106540352242922", [status({ wamid, status: "delivered", at: 1_750_000_000 })]);
+    proxy.cut();
+    try {
+      const res = await postWebhook(t, payload);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe("unavailable");
+    } finally {
+      proxy.restore();
+    }
+    expect((await postWebhook(t, payload)).status).toBe(200);
+    expect(await t.db.prisma.message.findUnique({ where: { wamid } })).toMatchObject({ status: "delivered" });
+    expect(await t.db.prisma.statusEvent.count({ where: { wamid } })).toBe(1);
+  });
+
+  it("then sends work again once it is back", async () => {
+    const res = await t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: waId(), type: "text", text: { body: "hi" } });
+    expect(res.status).toBe(200);
+    expect((await t.http.get("/readyz")).status).toBe(200);
+  });
+});

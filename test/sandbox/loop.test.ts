@@ -1,0 +1,61 @@
+// `npm start` without credentials: the real process (server.ts) with its emulator plays
+// Meta fully — a send comes back as sent, delivered and read webhooks, and an inbound
+// message is stored and marked read.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+import { start } from "../../src/server.ts";
+
+let ticks: Awaited<ReturnType<typeof start>>;
+let base: string;
+let headers: Record<string, string>;
+
+beforeAll(async () => {
+  ticks = await start(loadConfig({ PORT: "0", DATA_DIR: "memory://", LOG_LEVEL: "silent" }));
+  base = `http://127.0.0.1:${ticks.port}`;
+  headers = { Authorization: `Bearer ${ticks.apiKeys[0]}`, "Content-Type": "application/json" };
+});
+afterAll(() => ticks.stop());
+
+async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("when Ticks runs in sandbox mode", () => {
+  it("then a send is followed by signed sent, delivered and read webhooks from the emulator", async () => {
+    const res = await fetch(`${base}/v24.0/106540352242922/messages`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "Hello" } }),
+    });
+    expect(res.status).toBe(200);
+    const wamid = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+    const row = await until(() => ticks.db.prisma.message.findUnique({ where: { wamid } }), (m) => m?.status === "read");
+    expect(row).toMatchObject({ status: "read", sentAt: expect.any(Date), deliveredAt: expect.any(Date), readAt: expect.any(Date) });
+  });
+
+  it("then an undeliverable test recipient ends failed with Meta's error", async () => {
+    const res = await fetch(`${base}/106540352242922/messages`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ messaging_product: "whatsapp", to: "15550001002", type: "text", text: { body: "Hello" } }),
+    });
+    const wamid = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+    const row = await until(() => ticks.db.prisma.message.findUnique({ where: { wamid } }), (m) => m?.status === "failed");
+    expect(row?.errors).toEqual([expect.objectContaining({ code: 131026 })]);
+  });
+
+  it("then an inbound message from the emulator is stored and marked read", async () => {
+    const res = await fetch(`${base}/sandbox/inbound`, { method: "POST", headers, body: JSON.stringify({ text: "Hi there" }) });
+    expect(res.status).toBe(200);
+    const { wamid } = (await res.json()) as { wamid: string };
+    const row = await until(() => ticks.db.prisma.message.findUnique({ where: { wamid } }), (m) => m?.markedReadAt != null);
+    expect(row).toMatchObject({ direction: "inbound", contactName: "Sandbox User", markedReadAt: expect.any(Date) });
+    const reads = ticks.emulator!.requests.filter((r) => (r.body as { message_id?: string })?.message_id === wamid);
+    expect(reads).toHaveLength(1);
+  });
+});

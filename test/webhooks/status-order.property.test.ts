@@ -1,0 +1,130 @@
+// Any order and any duplication of a message's events gives the same final row and the
+// same audit trail (fast-check), sequentially and concurrently, with the send's own
+// answer landing anywhere among them.
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth, startTestApp, type TestApp } from "../helpers/test-app.ts";
+import { postWebhook, status, statusesPayload, type StatusSpec } from "../helpers/webhooks.ts";
+
+let t: TestApp;
+let other: TestApp; // a second Ticks on the same database: writers that do not share a batch
+beforeAll(async () => {
+  t = await startTestApp();
+  other = await startTestApp({ testDb: t.testDb });
+});
+afterAll(async () => {
+  await other.close();
+  await t.close();
+});
+
+const PHONE = "106540352242922";
+const T0 = 1_750_000_000;
+const RANK = ["accepted", "sent", "failed", "delivered", "read", "played"] as const;
+const KINDS = ["sent", "delivered", "read", "failed", "played", "deleted"] as const;
+const pricing = { billable: true, pricing_model: "PMP", type: "regular", category: "utility" };
+
+type Step = { kind: "webhook"; items: StatusSpec[] } | { kind: "send" };
+
+/** What the row must be, whatever the order: the contract's rank rules. */
+function expected(kinds: Set<string>, viaTicks: boolean) {
+  const ranked = [...kinds, ...(viaTicks ? ["accepted"] : [])].filter((k) => k !== "deleted");
+  const top = ranked.sort((a, b) => RANK.indexOf(a as never) - RANK.indexOf(b as never)).at(-1);
+  const time = (k: string) => (kinds.has(k) ? new Date((T0 + KINDS.indexOf(k as never)) * 1000) : null);
+  return {
+    status: top,
+    sentAt: time("sent"),
+    deliveredAt: time("delivered"),
+    readAt: time("read"),
+    playedAt: time("played"),
+    failedAt: time("failed"),
+    hasErrors: kinds.has("failed"),
+    hasPricing: [...kinds].some((k) => k !== "failed" && k !== "deleted"),
+    trail: [...kinds, ...(viaTicks ? ["accepted"] : [])].sort(),
+  };
+}
+
+const scenario = fc
+  .record({
+    kinds: fc.subarray([...KINDS], { minLength: 1 }),
+    viaTicks: fc.boolean(),
+    dupes: fc.array(fc.nat(), { maxLength: 6 }),
+    seed: fc.array(fc.nat(), { minLength: 20, maxLength: 20 }),
+    groupSizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 12, maxLength: 12 }),
+  })
+  .map(({ kinds, viaTicks, dupes, seed, groupSizes }) => {
+    const wamid = `wamid.prop${randomBytes(10).toString("hex")}`;
+    const item = (k: (typeof KINDS)[number]): StatusSpec => ({
+      wamid,
+      status: k,
+      at: T0 + KINDS.indexOf(k),
+      extra: k === "failed" || k === "deleted" ? {} : { pricing },
+    });
+    const events = [...kinds.map(item), ...dupes.map((d) => item(kinds[d % kinds.length]!))];
+    // A deterministic shuffle driven by the generated seed, so fast-check can shrink it.
+    const order = events.map((e, i) => ({ e, key: seed[i % seed.length]! * 31 + i })).sort((a, b) => a.key - b.key).map((x) => x.e);
+    const steps: Step[] = [];
+    for (let i = 0, g = 0; i < order.length; g++) {
+      const n = groupSizes[g % groupSizes.length]!;
+      steps.push({ kind: "webhook", items: order.slice(i, i + n) });
+      i += n;
+    }
+    if (viaTicks) steps.splice(seed[0]! % (steps.length + 1), 0, { kind: "send" });
+    return { wamid, kinds: new Set<string>(kinds), viaTicks, steps };
+  });
+
+async function run(step: Step, wamid: string, via = t) {
+  if (step.kind === "send") {
+    t.emulator.enqueue({ status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: "16505551234", wa_id: "16505551234" }], messages: [{ id: wamid }] } });
+    const res = await t.http.post(`/${PHONE}/messages`).set(auth).send({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "p" } });
+    expect(res.status).toBe(200);
+  } else {
+    const res = await postWebhook(via, statusesPayload(PHONE, step.items.map(status)));
+    expect(res.status).toBe(200);
+  }
+}
+
+async function check(s: { wamid: string; kinds: Set<string>; viaTicks: boolean }) {
+  const want = expected(s.kinds, s.viaTicks);
+  const rows = await t.db.prisma.message.findMany({ where: { wamid: s.wamid } });
+  const trail = await t.db.prisma.statusEvent.findMany({ where: { wamid: s.wamid } });
+  expect(trail.map((e) => e.status).sort()).toEqual(want.trail);
+  if (want.status === undefined) {
+    // Only `deleted`, for a message Ticks never stored: kept in the trail, nothing else.
+    expect(rows).toHaveLength(0);
+    return;
+  }
+  expect(rows).toHaveLength(1);
+  const row = rows[0]!;
+  expect(row).toMatchObject({ status: want.status, sentAt: want.sentAt, deliveredAt: want.deliveredAt, readAt: want.readAt, playedAt: want.playedAt, failedAt: want.failedAt });
+  expect(row.type).toBe(s.viaTicks ? "text" : null);
+  expect(row.errors !== null).toBe(want.hasErrors);
+  expect(row.pricing).toEqual(want.hasPricing ? pricing : null);
+}
+
+describe("when a message's events arrive in any order, any number of times", () => {
+  it("then, one POST after another, the final row and trail follow the rank rules", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        for (const step of s.steps) await run(step, s.wamid);
+        await check(s);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("then, with every POST (and the send) in flight at once on two Ticks processes, no update is lost", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(scenario, { minLength: 3, maxLength: 6 }), async (scenarios) => {
+        // The emulator answers sends in arrival order, so sends go one at a time, webhooks all at once.
+        const sends = scenarios.filter((s) => s.viaTicks);
+        const hooks = scenarios.flatMap((s) =>
+          s.steps.filter((st) => st.kind === "webhook").map((st, i) => run(st, s.wamid, i % 2 ? other : t)),
+        );
+        await Promise.all([...hooks, (async () => { for (const s of sends) await run({ kind: "send" }, s.wamid); })()]);
+        for (const s of scenarios) await check(s);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
