@@ -15,6 +15,10 @@ import { createSandboxRouter } from "./graph/sandbox-router.ts";
 import { createIngestService } from "./webhooks/ingest-service.ts";
 import { createWebhookRepository } from "./webhooks/repository.ts";
 import { createWebhookRouter } from "./webhooks/router.ts";
+import { buildOpenApiDocument } from "./queries/openapi.ts";
+import { createQueryRepository } from "./queries/repository.ts";
+import { createQueryRouter } from "./queries/router.ts";
+import { createQueryService } from "./queries/service.ts";
 
 export interface AppDeps {
   db: Database;
@@ -79,6 +83,10 @@ export function createApp(deps: AppDeps): express.Express {
   const ingest = createIngestService({ repo: createWebhookRepository(db.prisma), autoRead: deps.autoRead, onInbound: deps.onInbound });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
+
+  app.use(createQueryRouter(createQueryService(createQueryRepository(db.prisma)), deps.apiKeys));
+  const openapi = buildOpenApiDocument();
+  app.get("/openapi.json", (_req, res) => void res.json(openapi));
 
   app.use(notFound);
   app.use(errorHandler(log, deps.bodyLimit));

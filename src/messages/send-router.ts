@@ -27,6 +27,8 @@ export function createSendRouter(service: SendService, opts: SendRouterOptions):
     res.status(result.status).json(body);
   };
 
+  // Phone number ids are digits; anything else (e.g. POST /api/messages) is not this endpoint.
+  router.param("phoneNumberId", (_req, _res, next, value: string) => next(/^\d+$/.test(value) ? undefined : "route"));
   router.post("/:phoneNumberId/messages", auth, json, (req, res) => handle(opts.defaultVersion)(req, res));
   router.post("/:version/:phoneNumberId/messages", auth, json, (req, res) => handle(String(req.params.version))(req, res));
   return router;

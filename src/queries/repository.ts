@@ -1,0 +1,129 @@
+// Reads for support teams and backends. Every query is served by an index of
+// prisma/schema.prisma (EXPLAINs in README.md); pages are keyset-paginated on
+// (created_at, id) so that paging is stable while new messages arrive and never scans
+// an offset.
+import type { Db } from "../db/index.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+
+export interface MessageRow {
+  id: string;
+  wamid: string | null;
+  direction: "outbound" | "inbound";
+  phone_number_id: string;
+  to: string | null;
+  from: string | null;
+  wa_id: string | null;
+  contact_name: string | null;
+  type: string | null;
+  payload: unknown;
+  status: string;
+  failure_reason: string | null;
+  created_at: Date;
+  accepted_at: Date | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  played_at: Date | null;
+  failed_at: Date | null;
+  marked_read_at: Date | null;
+  errors: unknown;
+  pricing: unknown;
+  conversation: unknown;
+  biz_opaque_callback_data: string | null;
+}
+
+export interface EventRow {
+  status: string;
+  timestamp: Date;
+  received_at: Date;
+  errors: unknown;
+  pricing: unknown;
+  conversation: unknown;
+}
+
+export interface Keyset {
+  createdAt: Date;
+  id: string;
+}
+
+export interface ListFilter {
+  direction?: "outbound" | "inbound";
+  status?: string;
+  waId?: string;
+  phoneNumberId?: string;
+  since?: Date;
+  until?: Date;
+  after?: Keyset;
+  limit: number;
+}
+
+const COLUMNS = Prisma.sql`id, wamid, direction, phone_number_id, "to", "from", wa_id, contact_name, type, payload,
+  status::text AS status, failure_reason, created_at, accepted_at, sent_at, delivered_at, read_at, played_at,
+  failed_at, marked_read_at, errors, pricing, conversation, biz_opaque_callback_data`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createQueryRepository(db: Db) {
+  return {
+    async findMessage(idOrWamid: string): Promise<MessageRow | undefined> {
+      const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
+      const rows = await db.$queryRaw<MessageRow[]>`SELECT ${COLUMNS} FROM messages WHERE ${where}`;
+      return rows[0];
+    },
+
+    /** The audit trail in time order; events within one second (Meta's precision) by rank. */
+    events(wamid: string): Promise<EventRow[]> {
+      return db.$queryRaw<EventRow[]>`
+        SELECT status, "timestamp", received_at, errors, pricing, conversation FROM status_events
+        WHERE wamid = ${wamid}
+        ORDER BY date_trunc('second', "timestamp"),
+          array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], status), id`;
+    },
+
+    /** Newest first; `limit + 1` rows are read to know whether another page exists. */
+    list(f: ListFilter): Promise<MessageRow[]> {
+      const conditions: Prisma.Sql[] = [];
+      if (f.direction) conditions.push(Prisma.sql`direction = ${f.direction}::"Direction"`);
+      if (f.status) conditions.push(Prisma.sql`status = ${f.status}::"MessageStatus"`);
+      if (f.waId) conditions.push(Prisma.sql`wa_id = ${f.waId}`);
+      if (f.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${f.phoneNumberId}`);
+      if (f.since) conditions.push(Prisma.sql`created_at >= ${f.since}`);
+      if (f.until) conditions.push(Prisma.sql`created_at < ${f.until}`);
+      if (f.after) conditions.push(Prisma.sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id}::uuid)`);
+      const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+      return db.$queryRaw<MessageRow[]>`
+        SELECT ${COLUMNS} FROM messages ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${f.limit + 1}`;
+    },
+
+    /** Both directions with one person, oldest first. */
+    conversation(waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }): Promise<MessageRow[]> {
+      const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
+      const after = opts.after ? Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)` : Prisma.empty;
+      return db.$queryRaw<MessageRow[]>`
+        SELECT ${COLUMNS} FROM messages WHERE wa_id = ${waId} ${phone} ${after}
+        ORDER BY created_at ASC, id ASC LIMIT ${opts.limit + 1}`;
+    },
+
+    async stats(since: Date, until: Date, phoneNumberId?: string) {
+      const phone = phoneNumberId ? Prisma.sql`AND phone_number_id = ${phoneNumberId}` : Prisma.empty;
+      const [counts, failures] = await Promise.all([
+        db.$queryRaw<{ direction: string; status: string; n: bigint; sent: bigint; delivered: bigint; read: bigint }[]>`
+          SELECT direction::text AS direction, status::text AS status, count(*) AS n,
+            count(*) FILTER (WHERE sent_at IS NOT NULL OR status IN ('sent','delivered','read','played')) AS sent,
+            count(*) FILTER (WHERE delivered_at IS NOT NULL OR status IN ('delivered','read','played')) AS delivered,
+            count(*) FILTER (WHERE read_at IS NOT NULL OR status IN ('read','played')) AS read
+          FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
+          GROUP BY direction, status`,
+        db.$queryRaw<{ code: string; n: bigint }[]>`
+          SELECT COALESCE(errors->0->>'code', 'unknown') AS code, count(*) AS n
+          FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
+            AND direction = 'outbound' AND status = 'failed'
+          GROUP BY 1 ORDER BY 2 DESC, 1`,
+      ]);
+      return { counts, failures };
+    },
+  };
+}
+
+export type QueryRepository = ReturnType<typeof createQueryRepository>;

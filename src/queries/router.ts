@@ -1,0 +1,40 @@
+// GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations/{waId}:
+// behind the API key, parameters validated by the same zod schemas the OpenAPI document shows.
+import { Router, type Request } from "express";
+import type { z } from "zod";
+import { AppError } from "../errors.ts";
+import { requireApiKey } from "../http/auth.ts";
+import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, WaIdParamSchema } from "./schemas.ts";
+import type { QueryService } from "./service.ts";
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new AppError("bad_request", "Invalid parameters.", r.error.issues.map((i) => ({ path: i.path, message: i.message })));
+  }
+  return r.data;
+}
+
+// Express gives repeated parameters as arrays; each filter takes one value.
+const query = (req: Request) => req.query as Record<string, unknown>;
+
+export function createQueryRouter(service: QueryService, apiKeys: string[]): Router {
+  const router = Router();
+  router.use("/api", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")));
+
+  router.get("/api/messages/:id", async (req, res) => {
+    const { id } = parse(IdParamSchema, req.params);
+    res.json(await service.getMessage(id));
+  });
+  router.get("/api/messages", async (req, res) => {
+    res.json(await service.list(parse(ListQuerySchema, query(req))));
+  });
+  router.get("/api/conversations/:waId", async (req, res) => {
+    const { waId } = parse(WaIdParamSchema, req.params);
+    res.json(await service.conversation(waId, parse(ConversationQuerySchema, query(req))));
+  });
+  router.get("/api/stats", async (req, res) => {
+    res.json(await service.stats(parse(StatsQuerySchema, query(req))));
+  });
+  return router;
+}

@@ -1,0 +1,120 @@
+// Ticks' own query API: request and response shapes, in zod, from which both request
+// validation and the OpenAPI 3.1 document (src/queries/openapi.ts) are made.
+import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+
+extendZodWithOpenApi(z);
+
+export const DIRECTIONS = ["outbound", "inbound"] as const;
+export const MESSAGE_STATUSES = ["received", "pending", "accepted", "sent", "failed", "delivered", "read", "played"] as const;
+
+const isoTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-11-29T12:00:00Z" });
+const digits = z.string().regex(/^\+?[\d\s().-]{3,32}$/, "a phone number or WhatsApp id");
+
+export const ListQuerySchema = z
+  .object({
+    direction: z.enum(DIRECTIONS).optional(),
+    status: z.enum(MESSAGE_STATUSES).optional(),
+    to: digits.optional().openapi({ description: "Outbound messages to this WhatsApp id (digits)." }),
+    from: digits.optional().openapi({ description: "Inbound messages from this WhatsApp id (digits)." }),
+    phoneNumberId: z.string().regex(/^\d+$/).optional(),
+    since: isoTime.optional().openapi({ description: "createdAt ≥ since" }),
+    until: isoTime.optional().openapi({ description: "createdAt < until" }),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional().openapi({ description: "nextCursor of the previous page" }),
+  })
+  .strict()
+  .openapi("ListMessagesQuery");
+export type ListQuery = z.infer<typeof ListQuerySchema>;
+
+export const ConversationQuerySchema = z
+  .object({
+    phoneNumberId: z.string().regex(/^\d+$/).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const StatsQuerySchema = z
+  .object({
+    since: isoTime.optional().openapi({ description: "Start of the window (default: 24 hours before until)" }),
+    until: isoTime.optional().openapi({ description: "End of the window (default: now)" }),
+    phoneNumberId: z.string().regex(/^\d+$/).optional(),
+  })
+  .strict();
+
+export const IdParamSchema = z.object({ id: z.string().min(1).max(256).openapi({ description: "Ticks' id (a UUID) or a wamid" }) });
+export const WaIdParamSchema = z.object({ waId: digits });
+
+const json = z.unknown().openapi({ description: "As Meta sent it" });
+const time = z.string().nullable().openapi({ format: "date-time" });
+
+export const EventSchema = z
+  .object({
+    status: z.string(),
+    timestamp: z.string().openapi({ format: "date-time", description: "Meta's time of the event" }),
+    receivedAt: z.string().openapi({ format: "date-time", description: "When Ticks received it" }),
+    errors: json.optional(),
+    pricing: json.optional(),
+    conversation: json.optional(),
+  })
+  .openapi("StatusEvent");
+
+export const MessageSchema = z
+  .object({
+    id: z.string().openapi({ format: "uuid" }),
+    wamid: z.string().nullable(),
+    direction: z.enum(DIRECTIONS),
+    phoneNumberId: z.string(),
+    to: z.string().nullable(),
+    from: z.string().nullable(),
+    waId: z.string().nullable().openapi({ description: "The other party's WhatsApp id" }),
+    contactName: z.string().nullable(),
+    type: z.string().nullable().openapi({ description: "null for a status-only placeholder (sent by another system)" }),
+    payload: json,
+    status: z.enum(MESSAGE_STATUSES),
+    failureReason: z.string().nullable().openapi({ description: "rejected | unconfirmed, for sends Meta refused or never answered" }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+    acceptedAt: time,
+    sentAt: time.openapi({ description: "Outbound: Meta's sent event. Inbound: when the person sent it." }),
+    deliveredAt: time,
+    readAt: time,
+    playedAt: time,
+    failedAt: time,
+    markedReadAt: time.openapi({ description: "Inbound: when Meta took Ticks' read receipt" }),
+    errors: json,
+    pricing: json,
+    conversation: json,
+    bizOpaqueCallbackData: z.string().nullable(),
+  })
+  .openapi("Message");
+
+export const MessageWithEventsSchema = MessageSchema.extend({ events: z.array(EventSchema) }).openapi("MessageWithEvents");
+
+export const MessagePageSchema = z
+  .object({ data: z.array(MessageSchema), nextCursor: z.string().nullable() })
+  .openapi("MessagePage");
+
+export const StatsSchema = z
+  .object({
+    since: z.string().openapi({ format: "date-time" }),
+    until: z.string().openapi({ format: "date-time" }),
+    phoneNumberId: z.string().nullable(),
+    outbound: z.number().int(),
+    inbound: z.number().int(),
+    byStatus: z.record(z.string(), z.number().int()).openapi({ description: "Messages per current status" }),
+    funnel: z.object({
+      sent: z.number().int().openapi({ description: "Outbound that reached at least sent" }),
+      delivered: z.number().int(),
+      read: z.number().int(),
+      failed: z.number().int(),
+      deliveredRate: z.number().nullable().openapi({ description: "delivered / sent" }),
+      readRate: z.number().nullable().openapi({ description: "read / delivered" }),
+    }),
+    failuresByCode: z.array(z.object({ code: z.string(), count: z.number().int() })),
+  })
+  .openapi("Stats");
+
+export const ApiErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi("Error");

@@ -1,0 +1,144 @@
+// Shapes stored rows into the API's answers and turns cursors into keysets.
+import { AppError } from "../errors.ts";
+import type { EventRow, Keyset, MessageRow, QueryRepository } from "./repository.ts";
+import type { ListQuery } from "./schemas.ts";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toMessage(r: MessageRow) {
+  return {
+    id: r.id,
+    wamid: r.wamid,
+    direction: r.direction,
+    phoneNumberId: r.phone_number_id,
+    to: r.to,
+    from: r.from,
+    waId: r.wa_id,
+    contactName: r.contact_name,
+    type: r.type,
+    payload: r.payload ?? null,
+    status: r.status,
+    failureReason: r.failure_reason,
+    createdAt: r.created_at.toISOString(),
+    acceptedAt: iso(r.accepted_at),
+    sentAt: iso(r.sent_at),
+    deliveredAt: iso(r.delivered_at),
+    readAt: iso(r.read_at),
+    playedAt: iso(r.played_at),
+    failedAt: iso(r.failed_at),
+    markedReadAt: iso(r.marked_read_at),
+    errors: r.errors ?? null,
+    pricing: r.pricing ?? null,
+    conversation: r.conversation ?? null,
+    bizOpaqueCallbackData: r.biz_opaque_callback_data,
+  };
+}
+
+function toEvent(e: EventRow) {
+  return {
+    status: e.status,
+    timestamp: e.timestamp.toISOString(),
+    receivedAt: e.received_at.toISOString(),
+    ...(e.errors == null ? {} : { errors: e.errors }),
+    ...(e.pricing == null ? {} : { pricing: e.pricing }),
+    ...(e.conversation == null ? {} : { conversation: e.conversation }),
+  };
+}
+
+/** Cursors are opaque to callers: base64url of the last row's keyset. */
+export function encodeCursor(k: Keyset): string {
+  return Buffer.from(JSON.stringify([k.createdAt.toISOString(), k.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): Keyset | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const [t, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    const createdAt = new Date(t);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw new AppError("bad_request", "Invalid parameters.", [{ path: ["cursor"], message: "not a cursor this API returned" }]);
+  }
+}
+
+function page(rows: MessageRow[], limit: number) {
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  return {
+    data: data.map(toMessage),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+const digitsOf = (s: string) => s.replace(/\D/g, "");
+
+export function createQueryService(repo: QueryRepository) {
+  return {
+    async getMessage(idOrWamid: string) {
+      const row = await repo.findMessage(idOrWamid);
+      if (!row) throw new AppError("not_found", `No message with id or wamid ${idOrWamid}.`);
+      const events = row.wamid ? await repo.events(row.wamid) : [];
+      return { ...toMessage(row), events: events.map(toEvent) };
+    },
+
+    async list(q: ListQuery) {
+      if (q.to && q.from) throw new AppError("bad_request", "Invalid parameters.", [{ path: ["to"], message: "to and from cannot be combined: a message has one other party" }]);
+      const party = q.to ? { direction: "outbound" as const, waId: digitsOf(q.to) } : q.from ? { direction: "inbound" as const, waId: digitsOf(q.from) } : {};
+      if (q.direction && party.direction && q.direction !== party.direction) return { data: [], nextCursor: null };
+      const rows = await repo.list({
+        direction: q.direction,
+        status: q.status,
+        phoneNumberId: q.phoneNumberId,
+        since: q.since ? new Date(q.since) : undefined,
+        until: q.until ? new Date(q.until) : undefined,
+        after: decodeCursor(q.cursor),
+        limit: q.limit,
+        ...party,
+      });
+      return page(rows, q.limit);
+    },
+
+    async conversation(waId: string, q: { phoneNumberId?: string; limit: number; cursor?: string }) {
+      const rows = await repo.conversation(digitsOf(waId), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit });
+      return page(rows, q.limit);
+    },
+
+    async stats(q: { since?: string; until?: string; phoneNumberId?: string }) {
+      const until = q.until ? new Date(q.until) : new Date();
+      const since = q.since ? new Date(q.since) : new Date(until.getTime() - 86_400_000);
+      if (since >= until) throw new AppError("bad_request", "Invalid parameters.", [{ path: ["since"], message: "since must be before until" }]);
+      const { counts, failures } = await repo.stats(since, until, q.phoneNumberId);
+      const byStatus: Record<string, number> = {};
+      const funnel = { sent: 0, delivered: 0, read: 0, failed: 0 };
+      let outbound = 0;
+      let inbound = 0;
+      for (const c of counts) {
+        const n = Number(c.n);
+        byStatus[c.status] = (byStatus[c.status] ?? 0) + n;
+        if (c.direction === "inbound") {
+          inbound += n;
+          continue;
+        }
+        outbound += n;
+        funnel.sent += Number(c.sent);
+        funnel.delivered += Number(c.delivered);
+        funnel.read += Number(c.read);
+        if (c.status === "failed") funnel.failed += n;
+      }
+      const rate = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
+      return {
+        since: since.toISOString(),
+        until: until.toISOString(),
+        phoneNumberId: q.phoneNumberId ?? null,
+        outbound,
+        inbound,
+        byStatus,
+        funnel: { ...funnel, deliveredRate: rate(funnel.delivered, funnel.sent), readRate: rate(funnel.read, funnel.delivered) },
+        failuresByCode: failures.map((f) => ({ code: f.code, count: Number(f.n) })),
+      };
+    },
+  };
+}
+
+export type QueryService = ReturnType<typeof createQueryService>;

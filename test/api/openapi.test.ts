@@ -1,0 +1,59 @@
+// The OpenAPI document is generated from the zod schemas; this checks that the real
+// answers of every endpoint validate against it (JSON Schema 2020-12, as OpenAPI 3.1 uses).
+import Ajv2020 from "ajv/dist/2020.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
+import { receive, send, statuses } from "../helpers/traffic.ts";
+
+let t: TestApp;
+let validate: (path: string, status: string, body: unknown) => void;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const doc = (await t.http.get("/openapi.json")).body;
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  ajv.addFormat("date-time", (s: string) => !Number.isNaN(Date.parse(s)));
+  ajv.addFormat("uuid", /^[0-9a-f-]{36}$/i);
+  ajv.addSchema({ ...doc, $id: "ticks" });
+  validate = (path, status, body) => {
+    const ok = ajv.validate({ $ref: `ticks#/paths/${path.replace(/\//g, "~1")}/get/responses/${status}/content/application~1json/schema` }, body);
+    expect(ajv.errors ?? [], JSON.stringify(body).slice(0, 300)).toEqual([]);
+    expect(ok).toBe(true);
+  };
+});
+afterAll(() => t.close());
+
+describe("when a client reads /openapi.json", () => {
+  it("then it is an OpenAPI 3.1 document of every endpoint, open to anyone", async () => {
+    const res = await t.http.get("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe("3.1.0");
+    expect(Object.keys(res.body.paths).sort()).toEqual(["/api/conversations/{waId}", "/api/messages", "/api/messages/{id}", "/api/stats"]);
+    expect(res.body.paths["/api/messages"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["direction", "status", "to", "from", "phoneNumberId", "since", "until", "limit", "cursor"]),
+    );
+  });
+
+  it("then the real answers of every endpoint validate against it", async () => {
+    const phone = phoneNumberId();
+    const person = waId();
+    const sent = await send(t, phone, person, { biz_opaque_callback_data: "x" });
+    await statuses(t, phone, sent.wamid!, ["sent", "delivered", "read"]);
+    const failed = await send(t, phone, waId());
+    await statuses(t, phone, failed.wamid!, ["failed"]);
+    await receive(t, phone, person);
+
+    validate("/api/messages/{id}", "200", (await t.http.get(`/api/messages/${sent.id}`).set(auth)).body);
+    validate("/api/messages/{id}", "200", (await t.http.get(`/api/messages/${failed.id}`).set(auth)).body);
+    validate("/api/messages/{id}", "404", (await t.http.get(`/api/messages/wamid.none`).set(auth)).body);
+    validate("/api/messages", "200", (await t.http.get("/api/messages").query({ phoneNumberId: phone, limit: 2 }).set(auth)).body);
+    validate("/api/messages", "400", (await t.http.get("/api/messages").query({ limit: -1 }).set(auth)).body);
+    validate("/api/messages", "401", (await t.http.get("/api/messages")).body);
+    validate("/api/conversations/{waId}", "200", (await t.http.get(`/api/conversations/${person}`).set(auth)).body);
+    validate("/api/stats", "200", (await t.http.get("/api/stats").query({ phoneNumberId: phone }).set(auth)).body);
+  });
+
+  it("then a response that breaks the schema is caught (the check can fail)", () => {
+    expect(() => validate("/api/stats", "200", { outbound: "many" })).toThrow();
+  });
+});
