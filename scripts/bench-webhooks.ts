@@ -1,0 +1,121 @@
+// npm run bench:webhooks — status webhooks against real Postgres holding SEED (default
+// 1,000,000) messages. wrk (-t1 -c32, 3 s warm-up, 15 s measured) posts pre-signed status
+// webhooks for random stored wamids to Ticks and, as the baseline, to a bare node:http +
+// pg server (one transaction per POST, prepared statements). The database is a fresh copy
+// of a seeded template for every run. Prints statuses/s and p50/p99, and the ratios
+// (medians of RUNS alternating runs). Needs `wrk` (Debian: apt-get install wrk).
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { envelope } from "../src/graph/emulator-webhooks.ts";
+import { sign } from "../src/webhooks/signature.ts";
+import { admin, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
+import { seed } from "./seed.ts";
+
+const SEED = Number(process.env.SEED ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 3);
+const DURATION = Number(process.env.SECONDS ?? 15);
+const SECRET = "bench_secret";
+const TEMPLATE = `ticks_bench_seed_${SEED}`;
+
+try {
+  execFileSync("wrk", ["--version"], { stdio: "ignore" });
+} catch (err) {
+  if ((err as { code?: string }).code === "ENOENT") {
+    console.error("wrk is not installed: apt-get install wrk");
+    process.exit(1);
+  }
+}
+
+async function ensureTemplate() {
+  const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
+  if (exists) return;
+  console.log(`Seeding ${SEED.toLocaleString("en")} messages into ${TEMPLATE} (once; kept for later runs)…`);
+  await createDatabase(`${TEMPLATE}_tmp`);
+  await seed(dbUrl(`${TEMPLATE}_tmp`), SEED);
+  await admin((c) => c.query(`ALTER DATABASE "${TEMPLATE}_tmp" RENAME TO "${TEMPLATE}"`));
+}
+
+/** Pre-signed bodies of `per` statuses each, for random stored outbound wamids. */
+function bodies(per: number, count: number): string {
+  const lines: string[] = [];
+  const kinds = ["sent", "delivered", "read"];
+  for (let i = 0; i < count; i++) {
+    const statuses = Array.from({ length: per }, () => {
+      let g = 1 + Math.floor(Math.random() * SEED);
+      if (g % 10 === 0) g += 1; // every 10th seeded message is inbound
+      return {
+        id: `wamid.seed${Math.min(g, SEED)}`,
+        status: kinds[Math.floor(Math.random() * 3)],
+        timestamp: String(1_790_000_000 + Math.floor(Math.random() * 100_000)),
+        recipient_id: "16505551234",
+        pricing: { billable: true, pricing_model: "PMP", type: "regular", category: "utility" },
+      };
+    });
+    const body = JSON.stringify(envelope("100000000000000", { statuses }));
+    lines.push(`${sign(body, SECRET)}\t${body}`);
+  }
+  const file = path.join(os.tmpdir(), `ticks-bench-bodies-${per}.txt`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+interface Result { rps: number; p50: number; p99: number; errors: number }
+
+function wrk(url: string, file: string, seconds: number): Result {
+  const out = execFileSync("wrk", ["-t1", "-c32", `-d${seconds}s`, "--latency", "-s", "scripts/bench/webhooks.lua", url], {
+    env: { ...process.env, BODIES: file },
+    encoding: "utf8",
+  });
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+  };
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+    p50: ms("50"),
+    p99: ms("99"),
+    errors: Number(non2xx?.[1] ?? 0) + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+  };
+}
+
+type Kind = "baseline" | "ticks";
+async function run(kind: Kind, file: string): Promise<Result> {
+  const name = `ticks_bench_run_${process.pid}`;
+  const url = await createDatabase(name, TEMPLATE);
+  const server =
+    kind === "ticks"
+      ? await startTicksProcess({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN: "x", WHATSAPP_APP_SECRET: SECRET, WHATSAPP_VERIFY_TOKEN: "x", API_KEYS: "bench_api_key_0123456789abcdef", AUTO_READ: "false", LOG_LEVEL: "warn" })
+      : await spawnTs("scripts/bench/baseline-webhook-server.ts", { DATABASE_URL: url, APP_SECRET: SECRET }, "Ticks is listening").then((c) => ({ ...c, url: `http://127.0.0.1:${c.ready.port}` }));
+  try {
+    wrk(server.url, file, 3);
+    return wrk(server.url, file, DURATION);
+  } finally {
+    await server.stop();
+    await dropDatabase(name);
+  }
+}
+
+await ensureTemplate();
+const single = bodies(1, 20_000);
+const fifty = bodies(50, 1_000);
+const results: Record<string, Result[]> = { baseline: [], ticks: [], baseline50: [], ticks50: [] };
+for (let i = 0; i < RUNS; i++) {
+  for (const [key, kind, file, per] of [["baseline", "baseline", single, 1], ["ticks", "ticks", single, 1], ["baseline50", "baseline", fifty, 50], ["ticks50", "ticks", fifty, 50]] as const) {
+    const r = await run(kind, file);
+    results[key]!.push({ ...r, rps: r.rps * per });
+    console.log(`run ${i + 1} ${key.padEnd(10)} ${fmt(r.rps * per)} statuses/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  errors ${r.errors}`);
+  }
+}
+const m = (k: string, f: keyof Result) => median(results[k]!.map((r) => r[f]));
+console.log(`\n${SEED.toLocaleString("en")} stored messages; wrk -t1 -c32 -d${DURATION}s; medians of ${RUNS} alternating runs:`);
+for (const k of ["baseline", "ticks", "baseline50", "ticks50"]) {
+  console.log(`  ${k.padEnd(10)} ${fmt(m(k, "rps")).padStart(9)} statuses/s  p50 ${fmt(m(k, "p50"), 2)} ms  p99 ${fmt(m(k, "p99"), 2)} ms`);
+}
+console.log(`  ratio Ticks / baseline, one status per POST: ${fmt(m("ticks", "rps") / m("baseline", "rps"), 2)}`);
+console.log(`  ratio Ticks / baseline, 50 statuses per POST: ${fmt(m("ticks50", "rps") / m("baseline50", "rps"), 2)}`);
+console.log(`  Ticks, 50 per POST vs 1 per POST: ${fmt(m("ticks50", "rps") / m("ticks", "rps"), 2)}x`);

@@ -1,0 +1,87 @@
+// Shared pieces of the benchmarks: their own Postgres databases, Ticks and the emulator
+// as child processes (so the load generator never shares their event loop), medians.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import readline from "node:readline";
+import pg from "pg";
+
+export const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+export function dbUrl(name: string): string {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: BASE_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function createDatabase(name: string, template?: string): Promise<string> {
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
+  });
+  return dbUrl(name);
+}
+
+export const dropDatabase = (name: string) => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+
+export interface Child {
+  proc: ChildProcess;
+  /** The first JSON log line matching `until`. */
+  ready: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point under tsx and waits for a JSON line with `msg === until`. */
+export async function spawnTs(entry: string, env: Record<string, string>, until: string): Promise<Child> {
+  const proc = spawn(process.execPath, ["--import", "tsx", entry], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: proc.stdout! });
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.once("exit", (code) => reject(new Error(`${entry} exited with ${code}`)));
+    lines.on("line", (line) => {
+      try {
+        const j = JSON.parse(line) as Record<string, unknown>;
+        if (j.msg === until) resolve(j);
+      } catch {
+        /* not JSON */
+      }
+    });
+  });
+  return {
+    proc,
+    ready,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill("SIGTERM");
+      await once(proc, "exit");
+    },
+  };
+}
+
+export async function startEmulatorProcess(ratePerSecond: number) {
+  const token = `bench-${randomBytes(8).toString("hex")}`;
+  const child = await spawnTs("scripts/bench/emulator-process.ts", { EMULATOR_TOKEN: token, EMULATOR_RATE: String(ratePerSecond) }, "emulator listening");
+  return { ...child, url: String(child.ready.url), token };
+}
+
+export async function startTicksProcess(env: Record<string, string>) {
+  const child = await spawnTs("src/server.ts", { PORT: "0", LOG_LEVEL: "info", ...env }, "Ticks is listening");
+  return { ...child, url: `http://127.0.0.1:${child.ready.port}` };
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);
