@@ -4,13 +4,13 @@
 // pg server (one transaction per POST, prepared statements). The database is a fresh copy
 // of a seeded template for every run. Prints statuses/s and p50/p99, and the ratios
 // (medians of RUNS alternating runs). Needs `wrk` (Debian: apt-get install wrk).
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { envelope } from "../src/graph/emulator-webhooks.ts";
 import { sign } from "../src/webhooks/signature.ts";
 import { admin, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
+import { requireWrk, wrk, type WrkResult } from "./bench/wrk.ts";
 import { seed } from "./seed.ts";
 
 const SEED = Number(process.env.SEED ?? 1_000_000);
@@ -19,14 +19,7 @@ const DURATION = Number(process.env.SECONDS ?? 15);
 const SECRET = "bench_secret";
 const TEMPLATE = `ticks_bench_seed_${SEED}`;
 
-try {
-  execFileSync("wrk", ["--version"], { stdio: "ignore" });
-} catch (err) {
-  if ((err as { code?: string }).code === "ENOENT") {
-    console.error("wrk is not installed: apt-get install wrk");
-    process.exit(1);
-  }
-}
+requireWrk();
 
 async function ensureTemplate() {
   const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
@@ -61,27 +54,9 @@ function bodies(per: number, count: number): string {
   return file;
 }
 
-interface Result { rps: number; p50: number; p99: number; errors: number }
-
-function wrk(url: string, file: string, seconds: number): Result {
-  const out = execFileSync("wrk", ["-t1", "-c32", `-d${seconds}s`, "--latency", "-s", "scripts/bench/webhooks.lua", url], {
-    env: { ...process.env, BODIES: file },
-    encoding: "utf8",
-  });
-  const ms = (label: string) => {
-    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
-  };
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50: ms("50"),
-    p99: ms("99"),
-    errors: Number(non2xx?.[1] ?? 0) + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-  };
-}
+type Result = WrkResult;
+const load = (url: string, file: string, seconds: number) =>
+  wrk(url, { script: "scripts/bench/webhooks.lua", connections: 32, seconds, env: { BODIES: file } });
 
 type Kind = "baseline" | "ticks";
 async function run(kind: Kind, file: string): Promise<Result> {
@@ -90,10 +65,10 @@ async function run(kind: Kind, file: string): Promise<Result> {
   const server =
     kind === "ticks"
       ? await startTicksProcess({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN: "x", WHATSAPP_APP_SECRET: SECRET, WHATSAPP_VERIFY_TOKEN: "x", API_KEYS: "bench_api_key_0123456789abcdef", AUTO_READ: "false", LOG_LEVEL: "warn" })
-      : await spawnTs("scripts/bench/baseline-webhook-server.ts", { DATABASE_URL: url, APP_SECRET: SECRET }, "Ticks is listening").then((c) => ({ ...c, url: `http://127.0.0.1:${c.ready.port}` }));
+      : await spawnTs("scripts/bench/baseline-webhook-server.ts", { DATABASE_URL: url, APP_SECRET: SECRET }, "baseline listening").then((c) => ({ ...c, url: `http://127.0.0.1:${c.ready.port}` }));
   try {
-    wrk(server.url, file, 3);
-    return wrk(server.url, file, DURATION);
+    load(server.url, file, 3);
+    return load(server.url, file, DURATION);
   } finally {
     await server.stop();
     await dropDatabase(name);

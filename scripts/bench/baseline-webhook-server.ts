@@ -58,6 +58,6 @@ const server = http.createServer((req, res) => {
   });
 });
 server.listen(0, "127.0.0.1", () => {
-  console.log(JSON.stringify({ msg: "Ticks is listening", port: (server.address() as AddressInfo).port }));
+  console.log(JSON.stringify({ msg: "baseline listening", port: (server.address() as AddressInfo).port }));
 });
 process.once("SIGTERM", () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import net from "node:net";
 import readline from "node:readline";
 import pg from "pg";
 
@@ -41,6 +42,15 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** Runs a TypeScript entry point under tsx and waits for a JSON line with `msg === until`. */
 export async function spawnTs(entry: string, env: Record<string, string>, until: string): Promise<Child> {
   const proc = spawn(process.execPath, ["--import", "tsx", entry], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -56,15 +66,13 @@ export async function spawnTs(entry: string, env: Record<string, string>, until:
       }
     });
   });
-  return {
-    proc,
-    ready,
-    async stop() {
-      if (proc.exitCode !== null) return;
-      proc.kill("SIGTERM");
-      await once(proc, "exit");
-    },
-  };
+  return { proc, ready, stop: () => stopChild(proc) };
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  proc.kill("SIGTERM");
+  await once(proc, "exit");
 }
 
 export async function startEmulatorProcess(ratePerSecond: number) {
@@ -73,9 +81,22 @@ export async function startEmulatorProcess(ratePerSecond: number) {
   return { ...child, url: String(child.ready.url), token };
 }
 
+/** Ticks as its own process (any LOG_LEVEL: readiness is read from /readyz, not the log). */
 export async function startTicksProcess(env: Record<string, string>) {
-  const child = await spawnTs("src/server.ts", { PORT: "0", LOG_LEVEL: "info", ...env }, "Ticks is listening");
-  return { ...child, url: `http://127.0.0.1:${child.ready.port}` };
+  const port = await freePort();
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`Ticks exited with ${proc.exitCode}`);
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i > 600) throw new Error("Ticks did not become ready in 60 s");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, url, stop: () => stopChild(proc) };
 }
 
 export const median = (xs: number[]) => {

@@ -1,6 +1,6 @@
 // Data access for the send path. Only repositories talk to the database.
+import { randomUUID } from "node:crypto";
 import type { Db } from "../db/index.ts";
-import { Prisma } from "../generated/prisma/client.ts";
 
 export interface PendingSend {
   phoneNumberId: string;
@@ -20,46 +20,63 @@ export interface Accepted {
 
 export function createSendRepository(db: Db) {
   return {
-    async createPending(p: PendingSend): Promise<string> {
-      const row = await db.message.create({
-        data: {
-          direction: "outbound",
-          status: "pending",
-          phoneNumberId: p.phoneNumberId,
+    /** Stores sends as `pending` before they are forwarded, many in one statement. */
+    async createPendingMany(rows: (PendingSend & { id: string; createdAt: Date })[]): Promise<void> {
+      const input = JSON.stringify(
+        rows.map((p) => ({
+          id: p.id,
+          phone_number_id: p.phoneNumberId,
           to: p.to,
-          waId: p.to.replace(/\D/g, "") || null,
+          wa_id: p.to.replace(/\D/g, "") || null,
           type: p.type,
-          payload: p.payload as Prisma.InputJsonValue,
-          graphVersion: p.graphVersion,
-          bizOpaqueCallbackData: p.bizOpaqueCallbackData ?? null,
-          deadlineAt: p.deadlineAt,
-        },
-        select: { id: true },
-      });
-      return row.id;
+          payload: p.payload,
+          graph_version: p.graphVersion,
+          biz: p.bizOpaqueCallbackData ?? null,
+          deadline_at: p.deadlineAt,
+          created_at: p.createdAt,
+        })),
+      );
+      await db.$executeRaw`
+        INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
+          biz_opaque_callback_data, deadline_at, created_at, updated_at)
+        SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
+          deadline_at, created_at, created_at
+        FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
+          type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+    },
+
+    async createPending(p: PendingSend): Promise<string> {
+      const id = randomUUID();
+      await this.createPendingMany([{ ...p, id, createdAt: new Date() }]);
+      return id;
     },
 
     /**
-     * Meta accepted the send: give the pending row its wamid and the `accepted` event.
-     * A status webhook can beat this answer and leave a placeholder row under the same
+     * Meta accepted these sends: each pending row gets its wamid and an `accepted` event.
+     * A status webhook can beat Meta's answer and leave a placeholder row under the same
      * wamid; then the placeholder takes the send's id and data and keeps every status it
      * already has. One statement, conflicting on the wamid's unique index with the
      * webhook's own upsert, so the two never lose each other's writes in either order.
      */
-    async markAccepted(id: string, a: Accepted): Promise<void> {
+    async markAcceptedMany(rows: (Accepted & { id: string })[]): Promise<void> {
+      const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: r.waId, accepted_at: r.acceptedAt })));
       await db.$executeRaw`
-        WITH pending AS (
-          DELETE FROM messages WHERE id = ${id}::uuid AND wamid IS NULL RETURNING *
+        WITH input AS (
+          SELECT DISTINCT ON (wamid) * FROM jsonb_to_recordset(${input}::jsonb)
+            AS x(id uuid, wamid text, wa_id text, accepted_at timestamptz) ORDER BY wamid
+        ), pending AS (
+          DELETE FROM messages p USING input i WHERE p.id = i.id AND p.wamid IS NULL
+          RETURNING p.*, i.wamid AS new_wamid, i.wa_id AS new_wa_id, i.accepted_at AS new_accepted_at
         ), event AS (
           INSERT INTO status_events (wamid, status, "timestamp", received_at)
-          SELECT ${a.wamid}, 'accepted', ${a.acceptedAt}, ${a.acceptedAt} FROM pending
+          SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
           ON CONFLICT (wamid, status) DO NOTHING
         )
         INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", type, payload, status,
           graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
-        SELECT id, ${a.wamid}, direction, phone_number_id, COALESCE(${a.waId}, wa_id), "to", type, payload,
-          'accepted', graph_version, created_at, now(), ${a.acceptedAt}, biz_opaque_callback_data
-        FROM pending
+        SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", type, payload,
+          'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
+        FROM pending ORDER BY new_wamid
         ON CONFLICT (wamid) DO UPDATE SET
           id = EXCLUDED.id,
           direction = EXCLUDED.direction,

@@ -63,25 +63,24 @@ const COLUMNS = Prisma.sql`id, wamid, direction, phone_number_id, "to", "from", 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createQueryRepository(db: Db) {
-  return {
-    async findMessage(idOrWamid: string): Promise<MessageRow | undefined> {
-      const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
-      const rows = await db.$queryRaw<MessageRow[]>`SELECT ${COLUMNS} FROM messages WHERE ${where}`;
-      return rows[0];
-    },
+/** The SQL of each read, exported so that scripts/bench-queries.ts can EXPLAIN exactly it. */
+export const sql = {
+  findMessage(idOrWamid: string): Prisma.Sql {
+    const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
+    return Prisma.sql`SELECT ${COLUMNS} FROM messages WHERE ${where}`;
+  },
 
-    /** The audit trail in time order; events within one second (Meta's precision) by rank. */
-    events(wamid: string): Promise<EventRow[]> {
-      return db.$queryRaw<EventRow[]>`
-        SELECT status, "timestamp", received_at, errors, pricing, conversation FROM status_events
-        WHERE wamid = ${wamid}
-        ORDER BY date_trunc('second', "timestamp"),
-          array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], status), id`;
-    },
+  /** The audit trail in time order; events within one second (Meta's precision) by rank. */
+  events(wamid: string): Prisma.Sql {
+    return Prisma.sql`
+      SELECT status, "timestamp", received_at, errors, pricing, conversation FROM status_events
+      WHERE wamid = ${wamid}
+      ORDER BY date_trunc('second', "timestamp"),
+        array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], status), id`;
+  },
 
-    /** Newest first; `limit + 1` rows are read to know whether another page exists. */
-    list(f: ListFilter): Promise<MessageRow[]> {
+  /** Newest first; `limit + 1` rows are read to know whether another page exists. */
+  list(f: ListFilter): Prisma.Sql {
       const conditions: Prisma.Sql[] = [];
       if (f.direction) conditions.push(Prisma.sql`direction = ${f.direction}::"Direction"`);
       if (f.status) conditions.push(Prisma.sql`status = ${f.status}::"MessageStatus"`);
@@ -91,35 +90,54 @@ export function createQueryRepository(db: Db) {
       if (f.until) conditions.push(Prisma.sql`created_at < ${f.until}`);
       if (f.after) conditions.push(Prisma.sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id}::uuid)`);
       const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-      return db.$queryRaw<MessageRow[]>`
+      return Prisma.sql`
         SELECT ${COLUMNS} FROM messages ${where}
         ORDER BY created_at DESC, id DESC LIMIT ${f.limit + 1}`;
-    },
+  },
 
-    /** Both directions with one person, oldest first. */
-    conversation(waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }): Promise<MessageRow[]> {
-      const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
-      const after = opts.after ? Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)` : Prisma.empty;
-      return db.$queryRaw<MessageRow[]>`
-        SELECT ${COLUMNS} FROM messages WHERE wa_id = ${waId} ${phone} ${after}
-        ORDER BY created_at ASC, id ASC LIMIT ${opts.limit + 1}`;
-    },
+  /** Both directions with one person, oldest first. */
+  conversation(waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }): Prisma.Sql {
+    const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
+    const after = opts.after ? Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)` : Prisma.empty;
+    return Prisma.sql`
+      SELECT ${COLUMNS} FROM messages WHERE wa_id = ${waId} ${phone} ${after}
+      ORDER BY created_at ASC, id ASC LIMIT ${opts.limit + 1}`;
+  },
 
+  statusCounts(since: Date, until: Date, phoneNumberId?: string): Prisma.Sql {
+    const phone = phoneNumberId ? Prisma.sql`AND phone_number_id = ${phoneNumberId}` : Prisma.empty;
+    return Prisma.sql`
+      SELECT direction::text AS direction, status::text AS status, count(*) AS n,
+        count(*) FILTER (WHERE sent_at IS NOT NULL OR status IN ('sent','delivered','read','played')) AS sent,
+        count(*) FILTER (WHERE delivered_at IS NOT NULL OR status IN ('delivered','read','played')) AS delivered,
+        count(*) FILTER (WHERE read_at IS NOT NULL OR status IN ('read','played')) AS read
+      FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
+      GROUP BY direction, status`;
+  },
+
+  failureCodes(since: Date, until: Date, phoneNumberId?: string): Prisma.Sql {
+    const phone = phoneNumberId ? Prisma.sql`AND phone_number_id = ${phoneNumberId}` : Prisma.empty;
+    return Prisma.sql`
+      SELECT COALESCE(errors->0->>'code', 'unknown') AS code, count(*) AS n
+      FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
+        AND direction = 'outbound' AND status = 'failed'
+      GROUP BY 1 ORDER BY 2 DESC, 1`;
+  },
+};
+
+export function createQueryRepository(db: Db) {
+  return {
+    async findMessage(idOrWamid: string): Promise<MessageRow | undefined> {
+      return (await db.$queryRaw<MessageRow[]>(sql.findMessage(idOrWamid)))[0];
+    },
+    events: (wamid: string) => db.$queryRaw<EventRow[]>(sql.events(wamid)),
+    list: (f: ListFilter) => db.$queryRaw<MessageRow[]>(sql.list(f)),
+    conversation: (waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }) =>
+      db.$queryRaw<MessageRow[]>(sql.conversation(waId, opts)),
     async stats(since: Date, until: Date, phoneNumberId?: string) {
-      const phone = phoneNumberId ? Prisma.sql`AND phone_number_id = ${phoneNumberId}` : Prisma.empty;
       const [counts, failures] = await Promise.all([
-        db.$queryRaw<{ direction: string; status: string; n: bigint; sent: bigint; delivered: bigint; read: bigint }[]>`
-          SELECT direction::text AS direction, status::text AS status, count(*) AS n,
-            count(*) FILTER (WHERE sent_at IS NOT NULL OR status IN ('sent','delivered','read','played')) AS sent,
-            count(*) FILTER (WHERE delivered_at IS NOT NULL OR status IN ('delivered','read','played')) AS delivered,
-            count(*) FILTER (WHERE read_at IS NOT NULL OR status IN ('read','played')) AS read
-          FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
-          GROUP BY direction, status`,
-        db.$queryRaw<{ code: string; n: bigint }[]>`
-          SELECT COALESCE(errors->0->>'code', 'unknown') AS code, count(*) AS n
-          FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
-            AND direction = 'outbound' AND status = 'failed'
-          GROUP BY 1 ORDER BY 2 DESC, 1`,
+        db.$queryRaw<{ direction: string; status: string; n: bigint; sent: bigint; delivered: bigint; read: bigint }[]>(sql.statusCounts(since, until, phoneNumberId)),
+        db.$queryRaw<{ code: string; n: bigint }[]>(sql.failureCodes(since, until, phoneNumberId)),
       ]);
       return { counts, failures };
     },

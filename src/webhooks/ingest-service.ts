@@ -3,7 +3,7 @@
 // Every write is idempotent, so Meta's retry of a POST that failed half-way is safe.
 import { AppError } from "../errors.ts";
 import { EnvelopeSchema } from "./envelope-schema.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { GroupCommit } from "../db/group-commit.ts";
 import { parseEnvelope, type StatusRow } from "./parse.ts";
 import type { WebhookRepository } from "./repository.ts";
 

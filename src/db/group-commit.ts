@@ -1,7 +1,8 @@
-// Group commit: the statuses of many concurrent webhook POSTs are written by one statement.
-// While a batch is being written, new arrivals wait and form the next batch; each POST's
-// promise settles when the batch holding its items has committed (or failed), so a 200
-// still means "stored". Under light load a batch is one POST and nothing waits.
+// Group commit: the rows of many concurrent requests are written by one statement (the
+// statuses of webhook POSTs, the pending and accepted rows of sends). While a batch is
+// being written, new arrivals wait and form the next batch; each request's promise
+// settles when the batch holding its items has committed (or failed), so an answer still
+// means "stored". Under light load a batch is one request and nothing waits.
 export class GroupCommit<T> {
   private queue: { items: T[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private running = 0;

@@ -1,0 +1,108 @@
+// npm run bench:queries — p50/p99 of each query endpoint over HTTP against Ticks on a real
+// Postgres holding SEED (default 1,000,000) messages (scripts/seed.ts; a copy of the same
+// seeded template bench-webhooks uses), and the EXPLAIN of each query's SQL.
+// Targets (issue 4): lookup p99 < 5 ms, filtered pages p99 < 20 ms, a day's stats < 200 ms.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient, type Prisma } from "../src/generated/prisma/client.ts";
+import { sql } from "../src/queries/repository.ts";
+import { admin, createDatabase, dbUrl, dropDatabase, fmt, startTicksProcess } from "./bench/lib.ts";
+import { seed } from "./seed.ts";
+
+const SEED = Number(process.env.SEED ?? 1_000_000);
+const N = Number(process.env.REQUESTS ?? 300);
+const TEMPLATE = `ticks_bench_seed_${SEED}`;
+const API_KEY = "bench_api_key_0123456789abcdef";
+
+const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
+if (!exists) {
+  console.log(`Seeding ${SEED.toLocaleString("en")} messages into ${TEMPLATE} (once; kept for later runs)…`);
+  await createDatabase(`${TEMPLATE}_tmp`);
+  await seed(dbUrl(`${TEMPLATE}_tmp`), SEED);
+  await admin((c) => c.query(`ALTER DATABASE "${TEMPLATE}_tmp" RENAME TO "${TEMPLATE}"`));
+}
+
+const name = `ticks_bench_queries_${process.pid}`;
+const url = await createDatabase(name, TEMPLATE);
+const ticks = await startTicksProcess({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN: "x", WHATSAPP_APP_SECRET: "x", WHATSAPP_VERIFY_TOKEN: "x", API_KEYS: API_KEY, LOG_LEVEL: "warn" });
+
+const rand = (n: number) => Math.floor(Math.random() * n);
+const g = () => 1 + rand(SEED);
+const wa = () => `1650${String((BigInt(g()) * 2654435761n) % 50000n).padStart(7, "0")}`;
+const phone = () => `10000000000000${rand(5)}`;
+const day = () => {
+  const end = Date.now() - rand(29) * 86_400_000;
+  return { since: new Date(end - 86_400_000).toISOString(), until: new Date(end).toISOString() };
+};
+
+async function get(path: string): Promise<{ ms: number; body: unknown }> {
+  const t0 = performance.now();
+  const res = await fetch(`${ticks.url}${path}`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+  const body = await res.json();
+  const ms = performance.now() - t0;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+const scenarios: [string, () => Promise<string>][] = [
+  ["GET /api/messages/{wamid}", async () => `/api/messages/wamid.seed${g()}`],
+  ["GET /api/messages (newest page)", async () => `/api/messages?limit=50`],
+  ["GET /api/messages?status=failed", async () => `/api/messages?status=failed&limit=50`],
+  ["GET /api/messages?to=", async () => `/api/messages?to=${wa()}`],
+  ["GET /api/messages?from=", async () => `/api/messages?from=${wa()}`],
+  ["GET /api/messages?phoneNumberId&direction=inbound", async () => `/api/messages?phoneNumberId=${phone()}&direction=inbound&limit=50`],
+  ["GET /api/messages?since&until&status=read (a day)", async () => {
+    const d = day();
+    return `/api/messages?since=${d.since}&until=${d.until}&status=read&limit=50`;
+  }],
+  ["GET /api/messages?phoneNumberId&status=delivered, page 2", async () => {
+    const first = (await get(`/api/messages?phoneNumberId=${phone()}&status=delivered&limit=50`)).body as { nextCursor: string };
+    return `/api/messages?phoneNumberId=${phone()}&status=delivered&limit=50&cursor=${first.nextCursor}`;
+  }],
+  ["GET /api/conversations/{waId}", async () => `/api/conversations/${wa()}`],
+  ["GET /api/stats (a day)", async () => {
+    const d = day();
+    return `/api/stats?since=${d.since}&until=${d.until}`;
+  }],
+  ["GET /api/stats (a day, one phone number)", async () => {
+    const d = day();
+    return `/api/stats?since=${d.since}&until=${d.until}&phoneNumberId=${phone()}`;
+  }],
+];
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+try {
+  for (let i = 0; i < 50; i++) await get(await scenarios[i % scenarios.length]![1]()); // warm-up
+  console.log(`${SEED.toLocaleString("en")} messages; ${N} sequential requests per endpoint over HTTP (keep-alive):`);
+  for (const [label, path] of scenarios) {
+    const times: number[] = [];
+    for (let i = 0; i < N; i++) times.push((await get(await path())).ms);
+    console.log(`  ${label.padEnd(56)} p50 ${fmt(pct(times, 50), 2).padStart(7)} ms  p99 ${fmt(pct(times, 99), 2).padStart(7)} ms`);
+  }
+
+  // EXPLAIN of the very SQL the endpoints run (src/queries/repository.ts).
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  const d = day();
+  const plans: [string, Prisma.Sql][] = [
+    ["lookup by wamid", sql.findMessage("wamid.seed12345")],
+    ["events of a message", sql.events("wamid.seed12345")],
+    ["newest page", sql.list({ limit: 50 })],
+    ["status=failed", sql.list({ status: "failed", limit: 50 })],
+    ["to= (wa_id)", sql.list({ direction: "outbound", waId: wa(), limit: 50 })],
+    ["phoneNumberId + inbound", sql.list({ phoneNumberId: phone(), direction: "inbound", limit: 50 })],
+    ["a day + status=read", sql.list({ since: new Date(d.since), until: new Date(d.until), status: "read", limit: 50 })],
+    ["page 2 (keyset)", sql.list({ status: "delivered", after: { createdAt: new Date(d.until), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" }, limit: 50 })],
+    ["conversation", sql.conversation(wa(), { limit: 100 })],
+    ["stats: counts", sql.statusCounts(new Date(d.since), new Date(d.until))],
+    ["stats: failure codes", sql.failureCodes(new Date(d.since), new Date(d.until))],
+  ];
+  console.log("\nEXPLAIN ANALYZE (plan nodes only):");
+  for (const [label, q] of plans) {
+    const rows = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${q.sql}`, ...q.values);
+    const lines = rows.map((r) => r["QUERY PLAN"]).filter((l) => /Scan|Execution Time|Sort|Aggregate|Limit/.test(l));
+    console.log(`  ${label}:\n    ${lines.map((l) => l.trim()).join("\n    ")}`);
+  }
+  await prisma.$disconnect();
+} finally {
+  await ticks.stop();
+  await dropDatabase(name);
+}
