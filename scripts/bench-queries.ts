@@ -97,7 +97,7 @@ try {
   ];
   console.log("\nEXPLAIN ANALYZE (plan nodes only):");
   for (const [label, q] of plans) {
-    const rows = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${q.sql}`, ...q.values);
+    const rows = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${q.text}`, ...q.values);
     const lines = rows.map((r) => r["QUERY PLAN"]).filter((l) => /Scan|Execution Time|Sort|Aggregate|Limit/.test(l));
     console.log(`  ${label}:\n    ${lines.map((l) => l.trim()).join("\n    ")}`);
   }

@@ -14,7 +14,7 @@ const SEED_CHUNK = `
 WITH s AS (
   SELECT g, (g % 10 = 0) AS inbound, (g * 7919) % 100 AS r,
     now() - ((g * 104729) % 2592000000) * interval '1 millisecond' AS created,
-    '10000000000000' || ((g * 31) % 5)::text AS phone,
+    '10000000000000' || ((g / 10 + g * 31) % 5)::text AS phone,
     '1650' || lpad(((g * 2654435761) % 50000)::text, 7, '0') AS wa
   FROM generate_series($1::bigint, $2::bigint) g
 ), m AS (

