@@ -39,6 +39,9 @@ describe.runIf(REAL_POSTGRES)("when the database is cut mid-run", () => {
       expect(res.headers["x-ticks-message-id"]).toBeUndefined();
       expect(t.emulator.requests).toHaveLength(0);
       expect((await t.http.get("/readyz")).status).toBe(503);
+      const query = await t.http.get("/api/messages").set(auth);
+      expect(query.status).toBe(503);
+      expect(query.body.error.code).toBe("unavailable");
       expect((await t.http.get("/healthz")).status).toBe(200);
     } finally {
       proxy.restore();
