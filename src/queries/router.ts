@@ -22,8 +22,10 @@ export function createQueryRouter(service: QueryService, apiKeys: string[]): Rou
   const router = Router();
   router.use("/api", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")));
 
-  router.get("/api/messages/:id", async (req, res) => {
-    const { id } = parse(IdParamSchema, req.params);
+  // Wamids are base64 and may hold "/": the id is the rest of the path, encoded or not.
+  router.get("/api/messages/*id", async (req, res) => {
+    const segments = req.params.id as unknown as string[];
+    const { id } = parse(IdParamSchema, { id: segments.join("/") });
     res.json(await service.getMessage(id));
   });
   router.get("/api/messages", async (req, res) => {

@@ -49,6 +49,18 @@ describe("when support looks up one message", () => {
     expect(Date.parse(meta[0].timestamp)).toBeLessThanOrEqual(Date.parse(meta[2].timestamp));
   });
 
+  it("then a wamid with / and + (base64, as Meta's are) is found with or without URL-encoding", async () => {
+    const phone = phoneNumberId();
+    const wamid = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI/NUZ+QjQyNUE3NEYxMzAzMzQ5MkEA=";
+    t.emulator.enqueue({ status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: "16505551234", wa_id: "16505551234" }], messages: [{ id: wamid }] } });
+    const sent = await send(t, phone, "16505551234");
+    for (const path of [`/api/messages/${wamid}`, `/api/messages/${encodeURIComponent(wamid)}`]) {
+      const res = await t.http.get(path).set(auth);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: sent.id, wamid });
+    }
+  });
+
   it("then a send Meta refused (no wamid) is found by Ticks' id, with Meta's error", async () => {
     const sent = await send(t, phoneNumberId(), TEST_RECIPIENTS.windowClosed);
     expect(sent.status).toBe(400);
