@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { start } from "../../src/server.ts";
+import { until } from "../helpers/wait.ts";
 
 let ticks: Awaited<ReturnType<typeof start>>;
 let base: string;
@@ -15,15 +16,6 @@ beforeAll(async () => {
   headers = { Authorization: `Bearer ${ticks.apiKeys[0]}`, "Content-Type": "application/json" };
 });
 afterAll(() => ticks.stop());
-
-async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("when Ticks runs in sandbox mode", () => {
   it("then a send is followed by signed sent, delivered and read webhooks from the emulator", async () => {

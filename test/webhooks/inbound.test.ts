@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphErrorBody } from "../../src/graph/emulator.ts";
 import { startTestApp, type TestApp } from "../helpers/test-app.ts";
+import { until } from "../helpers/wait.ts";
 import { envelope, postWebhook } from "../helpers/webhooks.ts";
 
 let t: TestApp;
@@ -17,14 +18,6 @@ function inbound(phone: string, wamid: string, message: Record<string, unknown> 
     contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: "16505551234" }],
     messages: [{ from: "16505551234", id: wamid, timestamp: "1749416383", ...message }],
   });
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms = 5_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("when an inbound message arrives", () => {
