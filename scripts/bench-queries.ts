@@ -83,8 +83,7 @@ try {
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   const d = day();
   const plans: [string, Prisma.Sql][] = [
-    ["lookup by wamid", sql.findMessage("wamid.seed12345")],
-    ["events of a message", sql.events("wamid.seed12345")],
+    ["lookup by wamid, with its events", sql.messageWithEvents("wamid.seed12345")],
     ["newest page", sql.list({ limit: 50 })],
     ["status=failed", sql.list({ status: "failed", limit: 50 })],
     ["to= (wa_id)", sql.list({ direction: "outbound", waId: wa(), limit: 50 })],

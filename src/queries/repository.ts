@@ -32,10 +32,11 @@ export interface MessageRow {
   biz_opaque_callback_data: string | null;
 }
 
+/** An event as json_build_object gives it: times are strings. */
 export interface EventRow {
   status: string;
-  timestamp: Date;
-  received_at: Date;
+  timestamp: string;
+  received_at: string;
   errors: unknown;
   pricing: unknown;
   conversation: unknown;
@@ -65,18 +66,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The SQL of each read, exported so that scripts/bench-queries.ts can EXPLAIN exactly it. */
 export const sql = {
-  findMessage(idOrWamid: string): Prisma.Sql {
+  /**
+   * One message with its audit trail, in one round trip. Events are in time order, and
+   * within one second (Meta's precision) by rank.
+   */
+  messageWithEvents(idOrWamid: string): Prisma.Sql {
     const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
-    return Prisma.sql`SELECT ${COLUMNS} FROM messages WHERE ${where}`;
-  },
-
-  /** The audit trail in time order; events within one second (Meta's precision) by rank. */
-  events(wamid: string): Prisma.Sql {
     return Prisma.sql`
-      SELECT status, "timestamp", received_at, errors, pricing, conversation FROM status_events
-      WHERE wamid = ${wamid}
-      ORDER BY date_trunc('second', "timestamp"),
-        array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], status), id`;
+      SELECT ${COLUMNS}, COALESCE(trail.events, '[]'::json) AS events
+      FROM messages LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object('status', e.status, 'timestamp', e."timestamp", 'received_at', e.received_at,
+            'errors', e.errors, 'pricing', e.pricing, 'conversation', e.conversation)
+          ORDER BY date_trunc('second', e."timestamp"),
+            array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], e.status), e.id) AS events
+        FROM status_events e WHERE e.wamid = messages.wamid
+      ) trail ON true
+      WHERE ${where}`;
   },
 
   /** Newest first; `limit + 1` rows are read to know whether another page exists. */
@@ -127,10 +132,9 @@ export const sql = {
 
 export function createQueryRepository(db: Db) {
   return {
-    async findMessage(idOrWamid: string): Promise<MessageRow | undefined> {
-      return (await db.$queryRaw<MessageRow[]>(sql.findMessage(idOrWamid)))[0];
+    async findMessage(idOrWamid: string): Promise<(MessageRow & { events: EventRow[] }) | undefined> {
+      return (await db.$queryRaw<(MessageRow & { events: EventRow[] })[]>(sql.messageWithEvents(idOrWamid)))[0];
     },
-    events: (wamid: string) => db.$queryRaw<EventRow[]>(sql.events(wamid)),
     list: (f: ListFilter) => db.$queryRaw<MessageRow[]>(sql.list(f)),
     conversation: (waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }) =>
       db.$queryRaw<MessageRow[]>(sql.conversation(waId, opts)),

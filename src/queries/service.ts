@@ -37,8 +37,8 @@ export function toMessage(r: MessageRow) {
 function toEvent(e: EventRow) {
   return {
     status: e.status,
-    timestamp: e.timestamp.toISOString(),
-    receivedAt: e.received_at.toISOString(),
+    timestamp: new Date(e.timestamp).toISOString(),
+    receivedAt: new Date(e.received_at).toISOString(),
     ...(e.errors == null ? {} : { errors: e.errors }),
     ...(e.pricing == null ? {} : { pricing: e.pricing }),
     ...(e.conversation == null ? {} : { conversation: e.conversation }),
@@ -78,8 +78,7 @@ export function createQueryService(repo: QueryRepository) {
     async getMessage(idOrWamid: string) {
       const row = await repo.findMessage(idOrWamid);
       if (!row) throw new AppError("not_found", `No message with id or wamid ${idOrWamid}.`);
-      const events = row.wamid ? await repo.events(row.wamid) : [];
-      return { ...toMessage(row), events: events.map(toEvent) };
+      return { ...toMessage(row), events: row.events.map(toEvent) };
     },
 
     async list(q: ListQuery) {
