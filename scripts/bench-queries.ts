@@ -44,6 +44,7 @@ async function get(path: string): Promise<{ ms: number; body: unknown }> {
 }
 
 const scenarios: [string, () => Promise<string>][] = [
+  ["GET /healthz (baseline: the HTTP path, no database)", async () => `/healthz`],
   ["GET /api/messages/{wamid}", async () => `/api/messages/wamid.seed${g()}`],
   ["GET /api/messages (newest page)", async () => `/api/messages?limit=50`],
   ["GET /api/messages?status=failed", async () => `/api/messages?status=failed&limit=50`],
@@ -76,7 +77,7 @@ try {
   for (const [label, path] of scenarios) {
     const times: number[] = [];
     for (let i = 0; i < N; i++) times.push((await get(await path())).ms);
-    console.log(`  ${label.padEnd(56)} p50 ${fmt(pct(times, 50), 2).padStart(7)} ms  p99 ${fmt(pct(times, 99), 2).padStart(7)} ms`);
+    console.log(`  ${label.padEnd(60)} p50 ${fmt(pct(times, 50), 2).padStart(7)} ms  p99 ${fmt(pct(times, 99), 2).padStart(7)} ms`);
   }
 
   // EXPLAIN of the very SQL the endpoints run (src/queries/repository.ts).
