@@ -3,6 +3,8 @@
 // being written, new arrivals wait and form the next batch; each request's promise
 // settles when the batch holding its items has committed (or failed), so an answer still
 // means "stored". Under light load a batch is one request and nothing waits.
+import { isDatabaseUnavailable } from "../errors.ts";
+
 export class GroupCommit<T> {
   private queue: { items: T[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private running = 0;
@@ -29,8 +31,9 @@ export class GroupCommit<T> {
           await this.write(batch.flatMap((b) => b.items));
           for (const b of batch) b.resolve();
         } catch (err) {
-          if (batch.length === 1) batch[0]!.reject(err);
-          // One submitter's items must not fail the others': write them one by one.
+          // One submitter's bad items must not fail the others': write them one by one. When
+          // the database itself is gone, every one would fail the same way: fail them at once.
+          if (batch.length === 1 || isDatabaseUnavailable(err)) for (const b of batch) b.reject(err);
           else for (const b of batch) await this.write(b.items).then(b.resolve, b.reject);
         }
       }

@@ -1,5 +1,4 @@
 // Data access for the send path. Only repositories talk to the database.
-import { randomUUID } from "node:crypto";
 import type { Db } from "../db/index.ts";
 
 export interface PendingSend {
@@ -43,12 +42,6 @@ export function createSendRepository(db: Db) {
           deadline_at, created_at, created_at
         FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
           type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
-    },
-
-    async createPending(p: PendingSend): Promise<string> {
-      const id = randomUUID();
-      await this.createPendingMany([{ ...p, id, createdAt: new Date() }]);
-      return id;
     },
 
     /**

@@ -97,7 +97,8 @@ export function createSendService({ graph, repo, log, timeoutMs }: SendServiceDe
       return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
     };
     try {
-      await pRetry(write, { retries: 3, minTimeout: 50, maxTimeout: 500 });
+      // Meta has the message by now: ride out a short database outage (about 2.5 s) rather than lose its wamid.
+      await pRetry(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
     } catch (err) {
       log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
     }

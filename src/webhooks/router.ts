@@ -2,6 +2,7 @@
 // over the raw bytes before anything is parsed or stored.
 import express, { Router } from "express";
 import { AppError } from "../errors.ts";
+import { keyMatcher } from "../http/auth.ts";
 import type { IngestService } from "./ingest-service.ts";
 import { verifySignature } from "./signature.ts";
 
@@ -13,14 +14,16 @@ export interface WebhookRouterOptions {
 
 export function createWebhookRouter(service: IngestService, opts: WebhookRouterOptions): Router {
   const router = Router();
+  const isVerifyToken = keyMatcher([opts.verifyToken]); // constant time, like the API keys
 
   router.get("/webhook", (req, res) => {
     const q = req.query;
-    if (q["hub.mode"] === "subscribe" && q["hub.verify_token"] === opts.verifyToken && typeof q["hub.challenge"] === "string") {
+    const token = typeof q["hub.verify_token"] === "string" ? q["hub.verify_token"] : "";
+    if (q["hub.mode"] === "subscribe" && isVerifyToken(token) && typeof q["hub.challenge"] === "string") {
       res.type("text/plain").send(q["hub.challenge"]);
       return;
     }
-    res.status(403).json({ error: { code: "forbidden", message: "Verification token mismatch." } });
+    throw new AppError("forbidden", "Verification token mismatch.");
   });
 
   router.post("/webhook", express.raw({ type: () => true, limit: opts.bodyLimit }), async (req, res) => {

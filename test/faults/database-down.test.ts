@@ -64,6 +64,20 @@ describe.runIf(REAL_POSTGRES)("when the database is cut mid-run", () => {
     expect(await t.db.prisma.statusEvent.count({ where: { wamid } })).toBe(1);
   });
 
+  it("then a short outage between Meta's answer and storing it loses nothing: the wamid is stored once it is back", async () => {
+    const wamid = `wamid.blip${Date.now()}`;
+    t.emulator.enqueue({ status: 200, delayMs: 300, body: { messaging_product: "whatsapp", contacts: [{ input: "16505551234", wa_id: "16505551234" }], messages: [{ id: wamid }] } });
+    const sending = t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "hi" } }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 150)); // stored as pending, waiting for Meta
+    proxy.cut();
+    await new Promise((r) => setTimeout(r, 500)); // Meta answered at ~300 ms, into the outage
+    proxy.restore();
+    const res = await sending;
+    expect(res.status).toBe(200);
+    expect(res.body.messages[0].id).toBe(wamid);
+    expect(await t.db.prisma.message.findUnique({ where: { id: res.headers["x-ticks-message-id"] } })).toMatchObject({ wamid, status: "accepted" });
+  });
+
   it("then sends work again once it is back", async () => {
     const res = await t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: waId(), type: "text", text: { body: "hi" } });
     expect(res.status).toBe(200);

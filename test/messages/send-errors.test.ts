@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { graphErrorBody, TEST_RECIPIENTS } from "../../src/graph/emulator.ts";
 import { sendBodies } from "../fixtures/send-bodies.ts";
@@ -128,8 +129,9 @@ describe("when Meta does not answer within SEND_TIMEOUT_MS", () => {
   it("then a send left pending past its deadline by a crash becomes failed/unconfirmed", async () => {
     const { createSendRepository } = await import("../../src/messages/repository.ts");
     const repo = createSendRepository(t.db.prisma);
-    const past = await repo.createPending({ phoneNumberId: phoneNumberId(), to: waId(), type: "text", payload: {}, graphVersion: "v24.0", deadlineAt: new Date(Date.now() - 1000) });
-    const future = await repo.createPending({ phoneNumberId: phoneNumberId(), to: waId(), type: "text", payload: {}, graphVersion: "v24.0", deadlineAt: new Date(Date.now() + 60_000) });
+    const pending = (id: string, deadlineAt: Date) => ({ id, createdAt: new Date(), phoneNumberId: phoneNumberId(), to: waId(), type: "text", payload: {}, graphVersion: "v24.0", deadlineAt });
+    const [past, future] = [randomUUID(), randomUUID()];
+    await repo.createPendingMany([pending(past, new Date(Date.now() - 1000)), pending(future, new Date(Date.now() + 60_000))]);
     await repo.failExpiredPending();
     expect(await stored(past)).toMatchObject({ status: "failed", failureReason: "unconfirmed" });
     expect(await stored(future)).toMatchObject({ status: "pending" });
