@@ -7,7 +7,7 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
-import type { SendRepository } from "./repository.ts";
+import type { AcceptedRow, SendRepository } from "./repository.ts";
 import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
 
 export interface SendResult {
@@ -36,7 +36,7 @@ interface SuccessBody {
 export function createSendService({ graph, repo, log, timeoutMs }: SendServiceDeps) {
   // Concurrent sends share their two writes (hot path: 1,000 sends/s is Meta's top tier).
   const pendingWrites = new GroupCommit<Parameters<SendRepository["createPendingMany"]>[0][number]>((rows) => repo.createPendingMany(rows));
-  const acceptedWrites = new GroupCommit<Parameters<SendRepository["markAcceptedMany"]>[0][number]>((rows) => repo.markAcceptedMany(rows));
+  const acceptedWrites = new GroupCommit<AcceptedRow>((rows) => repo.markAcceptedMany(rows));
 
   async function markRead(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {
     const parsed = MarkReadBodySchema.safeParse(raw);

@@ -1,0 +1,83 @@
+// The accepted write runs on every send. It must find its pending rows by primary key
+// however many messages are stored and however many dead pending rows wait for vacuum:
+// it once hash-joined a sequential scan of the whole table, then read the wamid index's
+// NULL entries (one per dead pending row), and cost 7 ms a batch after 30,000 sends.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSendRepository, sql, type AcceptedRow } from "../../src/messages/repository.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Each read of `messages` in the plan (CTEs included): its node type and the indexes it uses. */
+function readsOfMessages(node: PlanNode, out: { type: string; indexes: string[] }[] = []): { type: string; indexes: string[] }[] {
+  if (node["Relation Name"] === "messages" && node["Node Type"].includes("Scan")) {
+    const indexes: string[] = [];
+    const walk = (n: PlanNode) => {
+      if (n["Index Name"]) indexes.push(n["Index Name"]);
+      n.Plans?.forEach(walk);
+    };
+    walk(node);
+    out.push({ type: node["Node Type"], indexes });
+  }
+  for (const child of node.Plans ?? []) readsOfMessages(child, out);
+  return out;
+}
+
+const pendingRow = (id: string) => ({
+  id,
+  createdAt: new Date(),
+  phoneNumberId: "106540352242922",
+  to: "16505551234",
+  type: "text",
+  payload: { messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "hi" } },
+  graphVersion: "v24.0",
+  deadlineAt: new Date(Date.now() + 60_000),
+});
+const accepted = (id: string): AcceptedRow => ({ id, wamid: `wamid.${id}`, waId: "16505551234", acceptedAt: new Date() });
+
+describe("the accepted write's plan", () => {
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    const repo = createSendRepository(t.db.prisma);
+    // 4,000 sends stored and accepted: 4,000 dead pending rows behind them, stats up to date.
+    for (let batch = 0; batch < 8; batch++) {
+      const ids = Array.from({ length: 500 }, () => randomUUID());
+      await repo.createPendingMany(ids.map(pendingRow));
+      await repo.markAcceptedMany(ids.map(accepted));
+    }
+    await t.db.prisma.$executeRawUnsafe("ANALYZE messages");
+  }, 120_000);
+  afterAll(() => t.drop());
+
+  it("reads messages through the primary key only", async () => {
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    await createSendRepository(t.db.prisma).createPendingMany(ids.map(pendingRow));
+    const q = sql.markAccepted(ids.map(accepted));
+    const rows = await t.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${q.text}`, ...q.values);
+    const raw = rows[0]!["QUERY PLAN"];
+    const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+    const reads = readsOfMessages(plan[0]!.Plan);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) expect(read).toEqual({ type: expect.not.stringMatching(/Seq Scan/), indexes: ["messages_pkey"] });
+  });
+
+  it("still moves exactly the rows it is given", async () => {
+    const ids = Array.from({ length: 3 }, () => randomUUID());
+    const repo = createSendRepository(t.db.prisma);
+    await repo.createPendingMany(ids.map(pendingRow));
+    await repo.markAcceptedMany(ids.map(accepted));
+    const stored = await t.db.prisma.$queryRawUnsafe<{ id: string; wamid: string; status: string }[]>(
+      `SELECT id::text, wamid, status::text FROM messages WHERE id = ANY($1::uuid[]) ORDER BY wamid`,
+      `{${ids.join(",")}}`,
+    );
+    expect(stored).toEqual(ids.map((id) => ({ id, wamid: `wamid.${id}`, status: "accepted" })).sort((a, b) => a.wamid.localeCompare(b.wamid)));
+  });
+});
