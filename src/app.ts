@@ -1,12 +1,11 @@
 // Builds the Express app from its parts. It never listens and never reads process.env:
 // server.ts (the process) and the tests compose it.
-import { randomUUID } from "node:crypto";
 import express from "express";
-import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import type { Database } from "./db/index.ts";
 import type { GraphClient } from "./graph/client.ts";
 import { errorHandler, notFound } from "./http/error-handler.ts";
+import { requestLog } from "./http/request-log.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createSendRouter } from "./messages/send-router.ts";
 import { createSendService } from "./messages/send-service.ts";
@@ -43,18 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("trust proxy", false);
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-    }),
-  );
+  app.use(requestLog(log, { quiet: (path) => path === "/healthz" || path === "/readyz" }));
 
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
   app.get("/readyz", async (_req, res) => {
@@ -81,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
 
   const ingest = createIngestService({ repo: createWebhookRepository(db.prisma), autoRead: deps.autoRead, onInbound: deps.onInbound });
-  app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit }));
+  app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
   app.use(createQueryRouter(createQueryService(createQueryRepository(db.prisma)), deps.apiKeys));

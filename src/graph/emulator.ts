@@ -1,5 +1,5 @@
 // The sandbox: a real HTTP server that answers like Meta's Cloud API, used by `npm start`
-// without credentials and by the tests as Meta's side (axios is never stubbed). It
+// without credentials and by the tests as Meta's side (the HTTP client is never stubbed). It
 // records every request, answers Meta-shaped errors for a few documented test
 // recipients, limits throughput per phone number like Meta (code 130429), and, when
 // given a webhook URL, posts signed status webhooks back (see emulator-webhooks.ts).

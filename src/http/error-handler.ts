@@ -5,6 +5,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { AppError, isDatabaseUnavailable } from "../errors.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
+import { requestLogger } from "./request-log.ts";
 
 /** Paths answered in Ticks' own error shape; every other path is Graph-shaped. */
 const OWN_API = /^\/(api|webhook|sandbox|healthz|readyz|openapi\.json)(\/|$)/;
@@ -41,16 +42,16 @@ export function errorHandler(log: Logger, bodyLimit: string): ErrorRequestHandle
   return (err, req, res, _next) => {
     const graphShaped = !OWN_API.test(req.path);
     const known = classify(err, graphShaped, bodyLimit);
-    if (!known || known.status >= 500) (req.log ?? log).error({ err }, "request failed");
+    if (!known || known.status >= 500) requestLogger(log, req).error({ err }, "request failed");
     if (res.headersSent) return;
     if (known instanceof GraphError) {
-      res.status(known.status).json(known.toBody(String(req.id)));
+      res.status(known.status).json(known.toBody(req.id));
     } else if (known instanceof AppError) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) } });
     } else if (graphShaped) {
-      res.status(500).json(new GraphError(500, 1, "An unknown error occurred").toBody(String(req.id)));
+      res.status(500).json(new GraphError(500, 1, "An unknown error occurred").toBody(req.id));
     } else {
-      res.status(500).json({ error: { code: "internal", message: "Internal error", requestId: String(req.id) } });
+      res.status(500).json({ error: { code: "internal", message: "Internal error", requestId: req.id } });
     }
   };
 }

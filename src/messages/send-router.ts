@@ -23,7 +23,7 @@ export function createSendRouter(service: SendService, opts: SendRouterOptions):
     if (!VERSION.test(version)) throw graphErrors.invalidParameter(`Unknown Graph API version ${version}.`);
     const result = await service.send(version, phoneNumberId, req.body);
     if (result.messageId) res.set("X-Ticks-Message-Id", result.messageId);
-    const body = result.body instanceof GraphError ? result.body.toBody(String(req.id)) : result.body;
+    const body = result.body instanceof GraphError ? result.body.toBody(req.id) : result.body;
     res.status(result.status).json(body);
   };
 

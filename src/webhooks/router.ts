@@ -1,8 +1,10 @@
 // GET /webhook: Meta's verification handshake. POST /webhook: signed deliveries, verified
 // over the raw bytes before anything is parsed or stored.
 import express, { Router } from "express";
+import type { Logger } from "pino";
 import { AppError } from "../errors.ts";
 import { keyMatcher } from "../http/auth.ts";
+import { requestLogger } from "../http/request-log.ts";
 import type { IngestService } from "./ingest-service.ts";
 import { verifySignature } from "./signature.ts";
 
@@ -10,6 +12,7 @@ export interface WebhookRouterOptions {
   appSecret: string;
   verifyToken: string;
   bodyLimit: string;
+  log: Logger;
 }
 
 export function createWebhookRouter(service: IngestService, opts: WebhookRouterOptions): Router {
@@ -32,7 +35,7 @@ export function createWebhookRouter(service: IngestService, opts: WebhookRouterO
       throw new AppError("unauthorized", "Missing or invalid X-Hub-Signature-256.");
     }
     const counts = await service.ingest(body);
-    req.log?.debug(counts, "webhook applied");
+    if (opts.log.isLevelEnabled("debug")) requestLogger(opts.log, req).debug(counts, "webhook applied");
     res.status(200).json({ received: true });
   });
 

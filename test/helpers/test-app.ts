@@ -1,7 +1,7 @@
 // Ticks as the tests see it: the real app on a database of the file's own, talking to
 // the real sandbox emulator over HTTP (Meta's side), driven through supertest.
 import { randomBytes } from "node:crypto";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import supertest from "supertest";
 import { createApp, type AppDeps } from "../../src/app.ts";
 import type { Database } from "../../src/db/index.ts";
@@ -33,6 +33,8 @@ export interface TestAppOptions {
   autoRead?: boolean;
   startWorker?: boolean;
   leaseMs?: number;
+  /** The app's logger (default: silent, or TEST_LOG_LEVEL). */
+  log?: Logger;
   /** Reuse a database (two "processes" on one database). */
   testDb?: TestDatabase;
 }
@@ -43,7 +45,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const deps: AppDeps = {
     db: testDb.db,
     graph: createGraphClient({ baseUrl: emulator.url, accessToken: ACCESS_TOKEN, minBackoffMs: 5, maxBackoffMs: 20 }),
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     apiKeys: [API_KEY],
     graphApiVersion: "v24.0",
     sendTimeoutMs: opts.sendTimeoutMs ?? 5_000,
