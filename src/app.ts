@@ -36,7 +36,14 @@ export interface AppDeps {
   sandbox?: Emulator;
 }
 
-export function createApp(deps: AppDeps): express.Express {
+export interface App {
+  /** The Express app (to listen on, or to hand to supertest). */
+  express: express.Express;
+  /** On shutdown, after the server stopped taking requests: lets work that outlived its request finish. */
+  drain(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): App {
   const { db, log } = deps;
   const app = express();
   app.disable("x-powered-by");
@@ -78,5 +85,5 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(notFound);
   app.use(errorHandler(log, deps.bodyLimit));
-  return app;
+  return { express: app, drain: () => sendService.drain() };
 }

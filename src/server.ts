@@ -67,7 +67,7 @@ export async function start(config: Config) {
   sweeper.unref();
 
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.PORT, () => resolve(s));
+    const s = app.express.listen(config.PORT, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const address = server.address();
@@ -93,6 +93,7 @@ export async function start(config: Config) {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await app.drain();
       await emulator?.close();
       await db.close();
       log.info("stopped");

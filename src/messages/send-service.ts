@@ -22,6 +22,8 @@ export interface SendServiceDeps {
   repo: SendRepository;
   log: Logger;
   timeoutMs: number;
+  /** How long Meta's answer is retried in the background when the database is down (default 10 min). */
+  lateWriteMs?: number;
 }
 
 // A pending row outlives its request by this much before the sweep calls it unconfirmed,
@@ -33,7 +35,7 @@ interface SuccessBody {
   messages?: { id?: string }[];
 }
 
-export function createSendService({ graph, repo, log, timeoutMs }: SendServiceDeps) {
+export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000 }: SendServiceDeps) {
   // Concurrent sends share their two writes (hot path: 1,000 sends/s is Meta's top tier).
   const pendingWrites = new GroupCommit<Parameters<SendRepository["createPendingMany"]>[0][number]>((rows) => repo.createPendingMany(rows));
   const acceptedWrites = new GroupCommit<AcceptedRow>((rows) => repo.markAcceptedMany(rows));
@@ -87,24 +89,62 @@ export function createSendService({ graph, repo, log, timeoutMs }: SendServiceDe
     return { ...toResult(answer), messageId };
   }
 
-  /** Writes Meta's verdict; a database hiccup here is retried, then left to the pending sweep. */
+  // Verdicts still being written after their request was answered (the database was down).
+  const lateWrites = new Set<Promise<void>>();
+  const stopLateWrites = new AbortController();
+
+  /**
+   * Writes Meta's verdict. Meta has the message by now, so a database outage must not cost its
+   * wamid: the request rides out a short one (about 2.5 s), then is answered while the write
+   * goes on in the background with backoff for up to LATE_WRITE_MS. A verdict that lands after
+   * the pending sweep still wins: the accepted write moves the row whatever its status.
+   */
   async function record(messageId: string, answer: GraphAnswer | GraphError): Promise<void> {
+    const at = new Date();
     const write = async () => {
       if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
       const success = answer.status >= 200 && answer.status < 300 ? (answer.data as SuccessBody) : undefined;
       const wamid = success?.messages?.[0]?.id;
-      if (wamid) return acceptedWrites.submit([{ id: messageId, wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: new Date() }]);
+      if (wamid) return acceptedWrites.submit([{ id: messageId, wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: at }]);
       return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
     };
     try {
-      // Meta has the message by now: ride out a short database outage (about 2.5 s) rather than lose its wamid.
       await pRetry(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
     } catch (err) {
-      log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
+      if (!isDatabaseUnavailable(err)) {
+        log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
+        return;
+      }
+      const verdict = answer instanceof GraphError ? answer.message : answer.data;
+      log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
+      const late: Promise<void> = pRetry(write, {
+        retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows
+        minTimeout: 1_000,
+        maxTimeout: 30_000,
+        maxRetryTime: lateWriteMs,
+        signal: stopLateWrites.signal,
+      })
+        .then(
+          () => log.info({ messageId }, "Meta's answer recorded after the database came back"),
+          (lateErr: unknown) => log.error({ err: lateErr, messageId, verdict }, "gave up recording Meta's answer; the message stays pending until the sweep"),
+        )
+        .finally(() => lateWrites.delete(late));
+      lateWrites.add(late);
     }
   }
 
-  return { send, markRead };
+  /** On shutdown: give late writes up to `graceMs` to land, then stop them (each logs its verdict). */
+  async function drain(graceMs = 5_000): Promise<void> {
+    if (lateWrites.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...lateWrites]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    stopLateWrites.abort();
+    await Promise.allSettled([...lateWrites]);
+  }
+
+  return { send, markRead, drain, lateWrites: () => lateWrites.size };
 }
 
 function toResult(answer: GraphAnswer | GraphError): SendResult {

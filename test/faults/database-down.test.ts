@@ -7,6 +7,7 @@ import { auth, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { startProxy, type CuttableProxy } from "../helpers/tcp-proxy.ts";
 import { createEmptyDatabase, REAL_POSTGRES } from "../helpers/test-db.ts";
 import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
+import { until } from "../helpers/wait.ts";
 
 describe.runIf(REAL_POSTGRES)("when the database is cut mid-run", () => {
   let t: TestApp;
@@ -77,6 +78,42 @@ describe.runIf(REAL_POSTGRES)("when the database is cut mid-run", () => {
     expect(res.body.messages[0].id).toBe(wamid);
     expect(await t.db.prisma.message.findUnique({ where: { id: res.headers["x-ticks-message-id"] } })).toMatchObject({ wamid, status: "accepted" });
   });
+
+  it("then a long outage after Meta's answer still keeps the wamid: the caller is answered, the write lands when the database is back", async () => {
+    const wamid = `wamid.long${Date.now()}`;
+    t.emulator.enqueue({ status: 200, delayMs: 300, body: { messaging_product: "whatsapp", contacts: [{ input: "16505551234", wa_id: "16505551234" }], messages: [{ id: wamid }] } });
+    const started = Date.now();
+    const sending = t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "hi" } }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 150)); // stored as pending, waiting for Meta
+    proxy.cut();
+    const res = await sending; // answered while the database is still down
+    const answeredAfter = Date.now() - started;
+    expect(res.status).toBe(200);
+    expect(res.body.messages[0].id).toBe(wamid);
+    await new Promise((r) => setTimeout(r, Math.max(0, 6_000 - answeredAfter))); // down for about 6 s in all
+    proxy.restore();
+    const id = String(res.headers["x-ticks-message-id"]);
+    const row = await until(() => t.db.prisma.message.findUnique({ where: { id } }).catch(() => null), (m) => m?.wamid === wamid, 45_000);
+    expect(row).toMatchObject({ wamid, status: "accepted" });
+    expect(await t.db.prisma.statusEvent.count({ where: { wamid, status: "accepted" } })).toBe(1);
+  }, 60_000);
+
+  it("then shutting down while it is still down waits a bounded time for late writes, then stops", async () => {
+    const other = await startTestApp({ testDb: { db: t.db, drop: async () => undefined } });
+    try {
+      other.emulator.enqueue({ status: 200, delayMs: 300, body: { messaging_product: "whatsapp", contacts: [{ input: "1", wa_id: "1" }], messages: [{ id: `wamid.drain${Date.now()}` }] } });
+      const sending = other.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "hi" } }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 150));
+      proxy.cut();
+      expect((await sending).status).toBe(200); // Meta's answer, its write now in the background
+      const started = Date.now();
+      await other.app.drain();
+      expect(Date.now() - started).toBeLessThan(8_000); // 5 s of grace, then stopped
+    } finally {
+      proxy.restore();
+      await other.close();
+    }
+  }, 30_000);
 
   it("then sends work again once it is back", async () => {
     const res = await t.http.post("/106540352242922/messages").set(auth).send({ messaging_product: "whatsapp", to: waId(), type: "text", text: { body: "hi" } });

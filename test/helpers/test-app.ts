@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import supertest from "supertest";
-import { createApp, type AppDeps } from "../../src/app.ts";
+import { createApp, type App, type AppDeps } from "../../src/app.ts";
 import type { Database } from "../../src/db/index.ts";
 import { createGraphClient } from "../../src/graph/client.ts";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/graph/emulator.ts";
@@ -21,6 +21,7 @@ export interface TestApp {
   testDb: TestDatabase;
   emulator: Emulator;
   deps: AppDeps;
+  app: App;
   /** The read-receipt worker; running only with startWorker. */
   receipts: ReadReceiptWorker;
   close(): Promise<void>;
@@ -68,14 +69,16 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (opts.startWorker) receipts.start();
   const app = createApp(deps);
   return {
-    http: supertest(app),
+    http: supertest(app.express),
     db: testDb.db,
     testDb,
     emulator,
     deps,
+    app,
     receipts,
     async close() {
       await receipts.stop();
+      await app.drain();
       await emulator.close();
       if (!opts.testDb) await testDb.drop();
     },
