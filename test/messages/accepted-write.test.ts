@@ -1,4 +1,5 @@
-// The accepted write runs on every send. It must find its pending rows by primary key
+// The accepted write (src/messages/repository.ts), at the level of its SQL.
+// It runs on every send. It must find its pending rows by primary key
 // however many messages are stored and however many dead pending rows wait for vacuum:
 // it once hash-joined a sequential scan of the whole table, then read the wamid index's
 // NULL entries (one per dead pending row), and cost 7 ms a batch after 30,000 sends.
@@ -79,5 +80,20 @@ describe("the accepted write's plan", () => {
       `{${ids.join(",")}}`,
     );
     expect(stored).toEqual(ids.map((id) => ({ id, wamid: `wamid.${id}`, status: "accepted" })).sort((a, b) => a.wamid.localeCompare(b.wamid)));
+  });
+
+  it("wins over the pending sweep when Meta's answer is recorded late (the database was down)", async () => {
+    const id = randomUUID();
+    const repo = createSendRepository(t.db.prisma);
+    await repo.createPendingMany([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]);
+    expect(await repo.failExpiredPending()).toBeGreaterThanOrEqual(1);
+    await repo.markAcceptedMany([accepted(id)]);
+    expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      wamid: `wamid.${id}`,
+      status: "accepted",
+      failedAt: null,
+      failureReason: null,
+      errors: null,
+    });
   });
 });
