@@ -10,6 +10,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase, DataDirLockedError } from "./db/index.ts";
 import { createGraphClient } from "./graph/client.ts";
+import { createHttpServer } from "./http/server.ts";
 import { startEmulator, type Emulator } from "./graph/emulator.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createReadReceiptWorker } from "./webhooks/read-receipts.ts";
@@ -67,7 +68,8 @@ export async function start(config: Config) {
   sweeper.unref();
 
   const server: Server = await new Promise((resolve) => {
-    const s = app.express.listen(config.PORT, () => resolve(s));
+    const s = createHttpServer(app.express);
+    s.listen(config.PORT, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const address = server.address();
