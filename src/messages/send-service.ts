@@ -96,7 +96,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
   /**
    * Writes Meta's verdict. Meta has the message by now, so a database outage must not cost its
    * wamid: the request rides out a short one (about 2.5 s), then is answered while the write
-   * goes on in the background with backoff for up to LATE_WRITE_MS. A verdict that lands after
+   * goes on in the background with backoff for up to `lateWriteMs`. A verdict that lands after
    * the pending sweep still wins: the accepted write moves the row whatever its status.
    */
   async function record(messageId: string, answer: GraphAnswer | GraphError): Promise<void> {
@@ -115,7 +115,11 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
         log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
         return;
       }
-      const verdict = answer instanceof GraphError ? answer.message : answer.data;
+      // What an operator needs to reconcile by hand if the write never lands (no phone numbers).
+      const verdict =
+        answer instanceof GraphError
+          ? { status: answer.status, code: answer.code }
+          : { status: answer.status, wamid: (answer.data as SuccessBody | null)?.messages?.[0]?.id, code: (answer.data as { error?: { code?: unknown } } | null)?.error?.code };
       log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
       const late: Promise<void> = pRetry(write, {
         retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows
@@ -126,7 +130,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       })
         .then(
           () => log.info({ messageId }, "Meta's answer recorded after the database came back"),
-          (lateErr: unknown) => log.error({ err: lateErr, messageId, verdict }, "gave up recording Meta's answer; the message stays pending until the sweep"),
+          (lateErr: unknown) => log.error({ err: lateErr, messageId, verdict }, "gave up recording Meta's answer: the pending sweep marks the message failed/unconfirmed; this line keeps Meta's verdict"),
         )
         .finally(() => lateWrites.delete(late));
       lateWrites.add(late);
@@ -144,7 +148,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     await Promise.allSettled([...lateWrites]);
   }
 
-  return { send, markRead, drain, lateWrites: () => lateWrites.size };
+  return { send, markRead, drain };
 }
 
 function toResult(answer: GraphAnswer | GraphError): SendResult {
