@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): App {
 
   const sendService = createSendService({
     graph: deps.graph,
-    repo: createSendRepository(db.prisma),
+    repo: createSendRepository(db),
     log,
     timeoutMs: deps.sendTimeoutMs,
   });

@@ -58,7 +58,7 @@ export async function start(config: Config) {
     bodyLimit: config.BODY_LIMIT,
   });
 
-  const sends = createSendRepository(db.prisma);
+  const sends = createSendRepository(db);
   const sweep = async () => {
     const n = await sends.failExpiredPending().catch((err: unknown) => (log.warn({ err }, "pending sweep failed"), 0));
     if (n > 0) log.warn({ count: n }, "sends left pending past their deadline marked failed/unconfirmed");

@@ -1,5 +1,5 @@
 // Data access for the send path. Only repositories talk to the database.
-import type { Db } from "../db/index.ts";
+import type { Database, Db } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
 export interface PendingSend {
@@ -20,8 +20,37 @@ export interface Accepted {
 
 export type AcceptedRow = Accepted & { id: string };
 
-/** The SQL of the hot-path writes, exported so that a test can EXPLAIN exactly it. */
+export type PendingRow = PendingSend & { id: string; createdAt: Date };
+
+/**
+ * The SQL of the two writes every send makes, exported so that a test can EXPLAIN exactly it.
+ * They run through Database.execute (the driver itself), the rest through Prisma.
+ */
 export const sql = {
+  createPending(rows: PendingRow[]): Prisma.Sql {
+    const input = JSON.stringify(
+      rows.map((p) => ({
+        id: p.id,
+        phone_number_id: p.phoneNumberId,
+        to: p.to,
+        wa_id: p.to.replace(/\D/g, "") || null,
+        type: p.type,
+        payload: p.payload,
+        graph_version: p.graphVersion,
+        biz: p.bizOpaqueCallbackData ?? null,
+        deadline_at: p.deadlineAt,
+        created_at: p.createdAt,
+      })),
+    );
+    return Prisma.sql`
+      INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
+        biz_opaque_callback_data, deadline_at, created_at, updated_at)
+      SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
+        deadline_at, created_at, created_at
+      FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
+        type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+  },
+
   /**
    * Meta accepted these sends: each pending row gets its wamid and an `accepted` event.
    * A status webhook can beat Meta's answer and leave a placeholder row under the same
@@ -71,50 +100,32 @@ export const sql = {
   },
 };
 
-export function createSendRepository(db: Db) {
+export function createSendRepository(db: Database) {
   return {
     /** Stores sends as `pending` before they are forwarded, many in one statement. */
-    async createPendingMany(rows: (PendingSend & { id: string; createdAt: Date })[]): Promise<void> {
-      const input = JSON.stringify(
-        rows.map((p) => ({
-          id: p.id,
-          phone_number_id: p.phoneNumberId,
-          to: p.to,
-          wa_id: p.to.replace(/\D/g, "") || null,
-          type: p.type,
-          payload: p.payload,
-          graph_version: p.graphVersion,
-          biz: p.bizOpaqueCallbackData ?? null,
-          deadline_at: p.deadlineAt,
-          created_at: p.createdAt,
-        })),
-      );
-      await db.$executeRaw`
-        INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
-          biz_opaque_callback_data, deadline_at, created_at, updated_at)
-        SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
-          deadline_at, created_at, created_at
-        FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
-          type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+    async createPendingMany(rows: PendingRow[]): Promise<void> {
+      const q = sql.createPending(rows);
+      await db.execute(q.text, q.values);
     },
 
     async markAcceptedMany(rows: AcceptedRow[]): Promise<void> {
-      await db.$executeRaw(sql.markAccepted(rows));
+      const q = sql.markAccepted(rows);
+      await db.execute(q.text, q.values);
     },
 
     /** Meta answered with an error: the send failed and Meta's error is kept. */
     async markRejected(id: string, error: unknown): Promise<void> {
-      await markFailed(db, id, "rejected", error);
+      await markFailed(db.prisma, id, "rejected", error);
     },
 
     /** Meta did not answer in time: it may have sent it, so it is never resent by itself. */
     async markUnconfirmed(id: string, reason: string): Promise<void> {
-      await markFailed(db, id, "unconfirmed", { code: 2, title: "unconfirmed", message: reason });
+      await markFailed(db.prisma, id, "unconfirmed", { code: 2, title: "unconfirmed", message: reason });
     },
 
     /** Sends left pending by a crash, past their deadline, become failed/unconfirmed. */
     async failExpiredPending(now = new Date()): Promise<number> {
-      return db.$executeRaw`
+      return db.prisma.$executeRaw`
         UPDATE messages SET status = 'failed', failure_reason = 'unconfirmed', failed_at = now(),
           updated_at = now(), deadline_at = NULL,
           errors = jsonb_build_array(jsonb_build_object('code', 2, 'title', 'unconfirmed',

@@ -7,7 +7,7 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
-import type { AcceptedRow, SendRepository } from "./repository.ts";
+import type { AcceptedRow, PendingRow, SendRepository } from "./repository.ts";
 import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
 
 export interface SendResult {
@@ -37,7 +37,7 @@ interface SuccessBody {
 
 export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000 }: SendServiceDeps) {
   // Concurrent sends share their two writes (hot path: 1,000 sends/s is Meta's top tier).
-  const pendingWrites = new GroupCommit<Parameters<SendRepository["createPendingMany"]>[0][number]>((rows) => repo.createPendingMany(rows));
+  const pendingWrites = new GroupCommit<PendingRow>((rows) => repo.createPendingMany(rows));
   const acceptedWrites = new GroupCommit<AcceptedRow>((rows) => repo.markAcceptedMany(rows));
 
   async function markRead(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {

@@ -47,7 +47,7 @@ describe("the accepted write's plan", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const repo = createSendRepository(t.db.prisma);
+    const repo = createSendRepository(t.db);
     // 4,000 sends stored and accepted: 4,000 dead pending rows behind them, stats up to date.
     for (let batch = 0; batch < 8; batch++) {
       const ids = Array.from({ length: 500 }, () => randomUUID());
@@ -60,7 +60,7 @@ describe("the accepted write's plan", () => {
 
   it("reads messages through the primary key only", async () => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
-    await createSendRepository(t.db.prisma).createPendingMany(ids.map(pendingRow));
+    await createSendRepository(t.db).createPendingMany(ids.map(pendingRow));
     const q = sql.markAccepted(ids.map(accepted));
     const rows = await t.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${q.text}`, ...q.values);
     const raw = rows[0]!["QUERY PLAN"];
@@ -72,7 +72,7 @@ describe("the accepted write's plan", () => {
 
   it("still moves exactly the rows it is given", async () => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
-    const repo = createSendRepository(t.db.prisma);
+    const repo = createSendRepository(t.db);
     await repo.createPendingMany(ids.map(pendingRow));
     await repo.markAcceptedMany(ids.map(accepted));
     const stored = await t.db.prisma.$queryRawUnsafe<{ id: string; wamid: string; status: string }[]>(
@@ -84,7 +84,7 @@ describe("the accepted write's plan", () => {
 
   it("wins over the pending sweep when Meta's answer is recorded late (the database was down)", async () => {
     const id = randomUUID();
-    const repo = createSendRepository(t.db.prisma);
+    const repo = createSendRepository(t.db);
     await repo.createPendingMany([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]);
     expect(await repo.failExpiredPending()).toBeGreaterThanOrEqual(1);
     await repo.markAcceptedMany([accepted(id)]);
