@@ -6,6 +6,7 @@ import supertest from "supertest";
 import { createApp, type App, type AppDeps } from "../../src/app.ts";
 import type { Database } from "../../src/db/index.ts";
 import { createGraphClient } from "../../src/graph/client.ts";
+import { createHttpServer } from "../../src/http/server.ts";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/graph/emulator.ts";
 import { createReadReceiptWorker, type ReadReceiptWorker } from "../../src/webhooks/read-receipts.ts";
 import { createTestDatabase, type TestDatabase } from "./test-db.ts";
@@ -69,7 +70,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   if (opts.startWorker) receipts.start();
   const app = createApp(deps);
   return {
-    http: supertest(app.express),
+    http: supertest(createHttpServer(app.express)), // the server src/server.ts listens with
     db: testDb.db,
     testDb,
     emulator,
