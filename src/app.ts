@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  const ingest = createIngestService({ repo: createWebhookRepository(db.prisma), autoRead: deps.autoRead, onInbound: deps.onInbound });
+  const ingest = createIngestService({ repo: createWebhookRepository(db), autoRead: deps.autoRead, onInbound: deps.onInbound });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 

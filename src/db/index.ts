@@ -19,10 +19,10 @@ export interface Database {
   kind: "postgres" | "embedded";
   /**
    * One parameterized statement straight on the driver (pg's pool, or PGlite), returning the
-   * rows it changed. Only for the send path's two group-committed writes, which run on every
-   * send: Prisma's raw-query layer costs 0.17 ms of CPU per statement on top of pg (measured),
-   * and without it Ticks used 0.59 ms of CPU a send instead of 0.74 at 1,000 sends/s. Everything else
-   * goes through Prisma.
+   * rows it changed. Only for the group-committed writes that run for every message: the send
+   * path's two and the webhooks' status batches. Prisma's raw-query layer costs 0.17 ms of CPU
+   * per statement on top of pg (measured); without it Ticks used 0.59 ms of CPU a send instead
+   * of 0.74 at 1,000 sends/s. Everything else goes through Prisma.
    */
   execute(text: string, values: unknown[]): Promise<number>;
   /** A session on the raw driver, for multi-statement SQL (migrations, tests). */

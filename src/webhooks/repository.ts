@@ -4,19 +4,24 @@
 // keeps each status's own timestamp (LEAST ignores NULLs), and serialises concurrent
 // writers on the wamid's unique index, so no read-modify-write happens in JavaScript.
 import { createHash } from "node:crypto";
-import type { Db } from "../db/index.ts";
+import type { Database } from "../db/index.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 /** The statuses that change a message; `deleted` (legacy) only joins the audit trail. */
 const RANKED = ["sent", "delivered", "read", "failed", "played"];
 
-export function createWebhookRepository(db: Db) {
+export function createWebhookRepository(db: Database) {
   return {
-    /** Applies a batch of status events (from one or many POSTs) in one statement. */
+    /**
+     * Applies a batch of status events (from one or many POSTs) in one statement, run on the
+     * driver like the send path's writes (Database.execute): it is group-committed and runs
+     * for every status Meta sends.
+     */
     async applyStatuses(rows: StatusRow[]): Promise<void> {
       if (rows.length === 0) return;
       const input = JSON.stringify(rows.map((r, ord) => ({ ...r, ord })));
-      await db.$executeRaw`
+      const q = Prisma.sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
             phone_number_id text, recipient_id text, errors jsonb, pricing jsonb, conversation jsonb, biz text,
@@ -65,6 +70,7 @@ export function createWebhookRepository(db: Db) {
           wa_id = COALESCE(m.wa_id, EXCLUDED.wa_id),
           updated_at = now()
         WHERE m.direction = 'outbound'`;
+      await db.execute(q.text, q.values);
     },
 
     /**
@@ -74,7 +80,7 @@ export function createWebhookRepository(db: Db) {
      */
     async storeInbound(rows: InboundRow[], autoRead: boolean): Promise<void> {
       if (rows.length === 0) return;
-      await db.$executeRaw`
+      await db.prisma.$executeRaw`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(wamid text, phone_number_id text,
             "from" text, contact_name text, type text, ts timestamptz, payload jsonb)
@@ -98,7 +104,7 @@ export function createWebhookRepository(db: Db) {
         ...r,
         hash: createHash("sha256").update(r.reason).update("\0").update(JSON.stringify(r.item) ?? "null").digest("hex"),
       }));
-      await db.$executeRaw`
+      await db.prisma.$executeRaw`
         INSERT INTO unprocessed_webhook_items (reason, item, item_hash)
         SELECT reason, item, hash FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(reason text, item jsonb, hash text)
         ON CONFLICT (item_hash) DO NOTHING`;
