@@ -1,5 +1,5 @@
 // Data access for the send path. Only repositories talk to the database.
-import type { Database, Db } from "../db/index.ts";
+import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 
 export interface PendingSend {
@@ -22,33 +22,18 @@ export type AcceptedRow = Accepted & { id: string };
 
 export type PendingRow = PendingSend & { id: string; createdAt: Date };
 
+/** One write of the send path: a send to store as pending, or Meta's acceptance of one. */
+export type SendWrite = { pending: PendingRow } | { accepted: AcceptedRow };
+
 /**
- * The SQL of the two writes every send makes, exported so that a test can EXPLAIN exactly it.
- * They run through Database.execute (the driver itself), the rest through Prisma.
+ * The SQL of the writes every send makes, exported so that a test can EXPLAIN exactly it.
+ * They run through Database.execute (the driver itself, as named prepared statements), the
+ * rest through Prisma. Each statement's text is the same whatever its rows (they travel
+ * as one jsonb parameter), so Postgres parses it once per connection.
  */
 export const sql = {
   createPending(rows: PendingRow[]): Prisma.Sql {
-    const input = JSON.stringify(
-      rows.map((p) => ({
-        id: p.id,
-        phone_number_id: p.phoneNumberId,
-        to: p.to,
-        wa_id: p.to.replace(/\D/g, "") || null,
-        type: p.type,
-        payload: p.payload,
-        graph_version: p.graphVersion,
-        biz: p.bizOpaqueCallbackData ?? null,
-        deadline_at: p.deadlineAt,
-        created_at: p.createdAt,
-      })),
-    );
-    return Prisma.sql`
-      INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
-        biz_opaque_callback_data, deadline_at, created_at, updated_at)
-      SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
-        deadline_at, created_at, created_at
-      FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
-        type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+    return pendingInsert(rows);
   },
 
   /**
@@ -59,68 +44,119 @@ export const sql = {
    * webhook's own upsert, so the two never lose each other's writes in either order.
    */
   markAccepted(rows: AcceptedRow[]): Prisma.Sql {
-    const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: r.waId, accepted_at: r.acceptedAt })));
-    const ids = `{${rows.map((r) => r.id).join(",")}}`; // our own uuids
-    return Prisma.sql`
-      WITH input AS (
-        SELECT DISTINCT ON (wamid) * FROM jsonb_to_recordset(${input}::jsonb)
-          AS x(id uuid, wamid text, wa_id text, accepted_at timestamptz) ORDER BY wamid
-      ), pending AS (
-        -- By primary key only, whatever the table's size: the id array tells the planner how
-        -- few rows there are (it guesses 100 for jsonb_to_recordset and then hash-joined a
-        -- sequential scan of messages), and COALESCE keeps it off the wamid index's NULLs,
-        -- one per dead pending row until vacuum (both measured: 7 ms a batch after 30,000 sends).
-        DELETE FROM messages p USING input i
-        WHERE p.id = ANY(${ids}::uuid[]) AND p.id = i.id AND COALESCE(p.wamid, '') = ''
-        RETURNING p.*, i.wamid AS new_wamid, i.wa_id AS new_wa_id, i.accepted_at AS new_accepted_at
-      ), event AS (
-        INSERT INTO status_events (wamid, status, "timestamp", received_at)
-        SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
-        ON CONFLICT (wamid, status) DO NOTHING
-      )
-      INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", type, payload, status,
-        graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
-      SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", type, payload,
-        'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
-      FROM pending ORDER BY new_wamid
-      ON CONFLICT (wamid) DO UPDATE SET
-        id = EXCLUDED.id,
-        direction = EXCLUDED.direction,
-        phone_number_id = EXCLUDED.phone_number_id,
-        wa_id = COALESCE(EXCLUDED.wa_id, m.wa_id),
-        "to" = EXCLUDED."to",
-        type = EXCLUDED.type,
-        payload = EXCLUDED.payload,
-        status = GREATEST(m.status, EXCLUDED.status),
-        graph_version = EXCLUDED.graph_version,
-        created_at = EXCLUDED.created_at,
-        updated_at = now(),
-        accepted_at = EXCLUDED.accepted_at,
-        biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)`;
+    return Prisma.sql`WITH ${acceptedMove(rows)}`;
+  },
+
+  /**
+   * Both at once: new pending rows and the acceptances of earlier sends in one statement,
+   * one round trip and one commit. A send's acceptance is only written after its pending
+   * row has committed, so the two parts never touch the same row.
+   */
+  pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[]): Prisma.Sql {
+    return Prisma.sql`WITH new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
   },
 };
 
+function pendingInsert(rows: PendingRow[]): Prisma.Sql {
+  const input = JSON.stringify(
+    rows.map((p) => ({
+      id: p.id,
+      phone_number_id: p.phoneNumberId,
+      to: p.to,
+      wa_id: p.to.replace(/\D/g, "") || null,
+      type: p.type,
+      payload: p.payload,
+      graph_version: p.graphVersion,
+      biz: p.bizOpaqueCallbackData ?? null,
+      deadline_at: p.deadlineAt,
+      created_at: p.createdAt,
+    })),
+  );
+  return Prisma.sql`
+    INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
+      biz_opaque_callback_data, deadline_at, created_at, updated_at)
+    SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
+      deadline_at, created_at, created_at
+    FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
+      type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+}
+
+/** The CTEs and final upsert of the accepted write (see sql.markAccepted), without its WITH. */
+function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
+  const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: r.waId, accepted_at: r.acceptedAt })));
+  const ids = `{${rows.map((r) => r.id).join(",")}}`; // our own uuids
+  return Prisma.sql`
+    input AS (
+      SELECT DISTINCT ON (wamid) * FROM jsonb_to_recordset(${input}::jsonb)
+        AS x(id uuid, wamid text, wa_id text, accepted_at timestamptz) ORDER BY wamid
+    ), pending AS (
+      -- By primary key only, whatever the table's size: the id array tells the planner how
+      -- few rows there are (it guesses 100 for jsonb_to_recordset and then hash-joined a
+      -- sequential scan of messages), and COALESCE keeps it off the wamid index's NULLs,
+      -- one per dead pending row until vacuum (both measured: 7 ms a batch after 30,000 sends).
+      DELETE FROM messages p USING input i
+      WHERE p.id = ANY(${ids}::uuid[]) AND p.id = i.id AND COALESCE(p.wamid, '') = ''
+      RETURNING p.*, i.wamid AS new_wamid, i.wa_id AS new_wa_id, i.accepted_at AS new_accepted_at
+    ), event AS (
+      INSERT INTO status_events (wamid, status, "timestamp", received_at)
+      SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
+      ON CONFLICT (wamid, status) DO NOTHING
+    )
+    INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", type, payload, status,
+      graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
+    SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", type, payload,
+      'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
+    FROM pending ORDER BY new_wamid
+    ON CONFLICT (wamid) DO UPDATE SET
+      id = EXCLUDED.id,
+      direction = EXCLUDED.direction,
+      phone_number_id = EXCLUDED.phone_number_id,
+      wa_id = COALESCE(EXCLUDED.wa_id, m.wa_id),
+      "to" = EXCLUDED."to",
+      type = EXCLUDED.type,
+      payload = EXCLUDED.payload,
+      status = GREATEST(m.status, EXCLUDED.status),
+      graph_version = EXCLUDED.graph_version,
+      created_at = EXCLUDED.created_at,
+      updated_at = now(),
+      accepted_at = EXCLUDED.accepted_at,
+      biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)`;
+}
+
 export function createSendRepository(db: Database) {
+  const run = async (name: string, q: Prisma.Sql) => void (await db.execute(q.text, q.values, name));
   return {
-    /** Stores sends as `pending` before they are forwarded, many in one statement. */
-    async createPendingMany(rows: PendingRow[]): Promise<void> {
-      const q = sql.createPending(rows);
-      await db.execute(q.text, q.values);
+    /**
+     * The group-committed writes of many sends in one statement: sends stored as `pending`
+     * before they are forwarded, and Meta's acceptances of earlier ones.
+     */
+    async write(writes: SendWrite[]): Promise<void> {
+      const pending: PendingRow[] = [];
+      const accepted: AcceptedRow[] = [];
+      for (const w of writes) if ("pending" in w) pending.push(w.pending); else accepted.push(w.accepted);
+      if (accepted.length === 0) return run("ticks_send_pending", sql.createPending(pending));
+      if (pending.length === 0) return run("ticks_send_accepted", sql.markAccepted(accepted));
+      return run("ticks_send_pending_accepted", sql.pendingAndAccepted(pending, accepted));
     },
 
-    async markAcceptedMany(rows: AcceptedRow[]): Promise<void> {
-      const q = sql.markAccepted(rows);
-      await db.execute(q.text, q.values);
-    },
+    createPendingMany: (rows: PendingRow[]) => run("ticks_send_pending", sql.createPending(rows)),
+    markAcceptedMany: (rows: AcceptedRow[]) => run("ticks_send_accepted", sql.markAccepted(rows)),
 
     /** Meta answered with an error: the send failed and Meta's error is kept. */
     async markRejected(id: string, error: unknown): Promise<void> {
-      await markFailed(db.prisma, id, "rejected", error);
+      await db.prisma.$executeRaw`
+        UPDATE messages SET status = 'failed', failure_reason = 'rejected', failed_at = now(), updated_at = now(),
+          deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
+        WHERE id = ${id}::uuid AND status = 'pending'`;
     },
 
     /** Meta did not answer in time: it may have sent it, so it is never resent by itself. */
     async markUnconfirmed(id: string, reason: string): Promise<void> {
-      await markFailed(db.prisma, id, "unconfirmed", { code: 2, title: "unconfirmed", message: reason });
+      const error = { code: 2, title: "unconfirmed", message: reason };
+      await db.prisma.$executeRaw`
+        UPDATE messages SET status = 'failed', failure_reason = 'unconfirmed', failed_at = now(), updated_at = now(),
+          deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
+        WHERE id = ${id}::uuid AND status = 'pending'`;
     },
 
     /** Sends left pending by a crash, past their deadline, become failed/unconfirmed. */
@@ -133,13 +169,6 @@ export function createSendRepository(db: Database) {
         WHERE status = 'pending' AND deadline_at < ${now}`;
     },
   };
-}
-
-function markFailed(db: Db, id: string, reason: string, error: unknown) {
-  return db.$executeRaw`
-    UPDATE messages SET status = 'failed', failure_reason = ${reason}, failed_at = now(), updated_at = now(),
-      deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
-    WHERE id = ${id}::uuid AND status = 'pending'`;
 }
 
 export type SendRepository = ReturnType<typeof createSendRepository>;

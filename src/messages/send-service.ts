@@ -7,7 +7,7 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
-import type { AcceptedRow, PendingRow, SendRepository } from "./repository.ts";
+import type { SendRepository, SendWrite } from "./repository.ts";
 import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
 
 export interface SendResult {
@@ -36,9 +36,11 @@ interface SuccessBody {
 }
 
 export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000 }: SendServiceDeps) {
-  // Concurrent sends share their two writes (hot path: 1,000 sends/s is Meta's top tier).
-  const pendingWrites = new GroupCommit<PendingRow>((rows) => repo.createPendingMany(rows));
-  const acceptedWrites = new GroupCommit<AcceptedRow>((rows) => repo.markAcceptedMany(rows));
+  // Concurrent sends share their writes (hot path: 1,000 sends/s is Meta's top tier): the
+  // pending rows of new sends and the acceptances of earlier ones go in one statement, one
+  // round trip and one commit. Postgres' cost is mostly per statement, not per row (measured:
+  // 0.60 ms of its CPU per send one by one, 0.34 two at a time, 0.16 ten at a time).
+  const writes = new GroupCommit<SendWrite>((items) => repo.write(items));
 
   async function markRead(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {
     const parsed = MarkReadBodySchema.safeParse(raw);
@@ -67,7 +69,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
 
     const messageId = randomUUID();
     try {
-      await pendingWrites.submit([{
+      await writes.submit([{ pending: {
         id: messageId,
         createdAt: new Date(),
         phoneNumberId,
@@ -77,7 +79,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
         graphVersion: version,
         bizOpaqueCallbackData: parsed.data.biz_opaque_callback_data,
         deadlineAt: new Date(Date.now() + timeoutMs + PENDING_GRACE_MS),
-      }]);
+      } }]);
     } catch (err) {
       // A send that cannot be stored is not made.
       if (isDatabaseUnavailable(err)) throw graphErrors.unavailable("Ticks' database is unavailable; nothing was sent.");
@@ -105,7 +107,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
       const success = answer.status >= 200 && answer.status < 300 ? (answer.data as SuccessBody) : undefined;
       const wamid = success?.messages?.[0]?.id;
-      if (wamid) return acceptedWrites.submit([{ id: messageId, wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: at }]);
+      if (wamid) return writes.submit([{ accepted: { id: messageId, wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: at } }]);
       return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
     };
     try {

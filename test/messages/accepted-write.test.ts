@@ -58,10 +58,13 @@ describe("the accepted write's plan", () => {
   }, 120_000);
   afterAll(() => t.drop());
 
-  it("reads messages through the primary key only", async () => {
+  it.each([
+    ["alone", (ids: string[]) => sql.markAccepted(ids.map(accepted))],
+    ["with new pending rows in the same statement", (ids: string[]) => sql.pendingAndAccepted([pendingRow(randomUUID())], ids.map(accepted))],
+  ])("reads messages through the primary key only (%s)", async (_name, build) => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
     await createSendRepository(t.db).createPendingMany(ids.map(pendingRow));
-    const q = sql.markAccepted(ids.map(accepted));
+    const q = build(ids);
     const rows = await t.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${q.text}`, ...q.values);
     const raw = rows[0]!["QUERY PLAN"];
     const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
@@ -82,6 +85,22 @@ describe("the accepted write's plan", () => {
     expect(stored).toEqual(ids.map((id) => ({ id, wamid: `wamid.${id}`, status: "accepted" })).sort((a, b) => a.wamid.localeCompare(b.wamid)));
   });
 
+  it("stores new pending rows and accepts earlier ones in one statement", async () => {
+    const repo = createSendRepository(t.db);
+    const earlier = Array.from({ length: 2 }, () => randomUUID());
+    const fresh = Array.from({ length: 3 }, () => randomUUID());
+    await repo.createPendingMany(earlier.map(pendingRow));
+    await repo.write([...fresh.map((id) => ({ pending: pendingRow(id) })), ...earlier.map((id) => ({ accepted: accepted(id) }))]);
+    const stored = await t.db.prisma.message.findMany({ where: { id: { in: [...earlier, ...fresh] } }, select: { id: true, wamid: true, status: true } });
+    const expected = new Map<string, unknown>([
+      ...earlier.map((id): [string, unknown] => [id, { id, wamid: `wamid.${id}`, status: "accepted" }]),
+      ...fresh.map((id): [string, unknown] => [id, { id, wamid: null, status: "pending" }]),
+    ]);
+    expect(new Map(stored.map((m) => [m.id, m]))).toEqual(expected);
+    const events = await t.db.prisma.statusEvent.findMany({ where: { wamid: { in: earlier.map((id) => `wamid.${id}`) } } });
+    expect(events.map((e) => e.status)).toEqual(["accepted", "accepted"]);
+  });
+
   it("wins over the pending sweep when Meta's answer is recorded late (the database was down)", async () => {
     const id = randomUUID();
     const repo = createSendRepository(t.db);
@@ -97,3 +116,19 @@ describe("the accepted write's plan", () => {
     });
   });
 });
+
+// Database.execute prepares each named statement once per connection, so a name must always
+// carry the same SQL text: the rows travel as parameters, never in the text.
+describe("the send path's statements", () => {
+  it.each([
+    ["createPending", (n: number) => sql.createPending(ids(n).map(pendingRow))],
+    ["markAccepted", (n: number) => sql.markAccepted(ids(n).map(accepted))],
+    ["pendingAndAccepted", (n: number) => sql.pendingAndAccepted(ids(n).map(pendingRow), ids(n + 1).map(accepted))],
+  ])("%s has one text whatever its rows", (_name, build) => {
+    const one = build(1);
+    expect(build(7).text).toBe(one.text);
+    expect(build(7).values).not.toEqual(one.values);
+  });
+});
+
+const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
