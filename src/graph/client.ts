@@ -1,15 +1,16 @@
 // The one module that talks to the Cloud API (or to the sandbox emulator, the same way).
 // It returns Meta's answer as it came (status and body) so that the drop-in endpoint can
 // pass it back unchanged; transient answers are retried with exponential backoff and
-// jitter (p-retry) within one deadline that covers every attempt.
+// jitter (p-retry, from the first failure on: src/retry.ts) within one deadline that covers
+// every attempt.
 //
 // HTTP is undici's request(), not axios: on the send path axios cost 0.33 ms of CPU per call
 // and undici 0.07 ms (the same emulator, 8 calls in flight), which took Ticks from 640 to 720
 // sends/s at the same offered load and its capacity from 1,100 to 1,600-1,900/s (README
 // "Benchmarks"). The deadline is one AbortController whose timer is cleared when the call
 // ends (AbortSignal.timeout keeps a timer alive for the whole deadline, per call).
-import pRetry from "p-retry";
 import { Agent, request } from "undici";
+import { retryOnFailure } from "../retry.ts";
 
 export interface GraphAnswer {
   status: number;
@@ -64,7 +65,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       // The answer of the attempt that finished last; undefined while one is in flight.
       let lastAnswer: GraphAnswer | undefined;
       try {
-        return await pRetry(
+        return await retryOnFailure(
           async () => {
             lastAnswer = undefined;
             const res = await request(baseUrl + path, { method: "POST", headers, body: payload, signal, dispatcher });

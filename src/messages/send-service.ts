@@ -7,6 +7,7 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
+import { retryOnFailure } from "../retry.ts";
 import type { SendRepository, SendWrite } from "./repository.ts";
 import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
 
@@ -111,7 +112,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
     };
     try {
-      await pRetry(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
+      await retryOnFailure(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
     } catch (err) {
       if (!isDatabaseUnavailable(err)) {
         log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
