@@ -142,12 +142,15 @@ export function createSendRepository(db: Database) {
     createPendingMany: (rows: PendingRow[]) => run("ticks_send_pending", sql.createPending(rows)),
     markAcceptedMany: (rows: AcceptedRow[]) => run("ticks_send_accepted", sql.markAccepted(rows)),
 
-    /** Meta answered with an error: the send failed and Meta's error is kept. */
+    /**
+     * Meta answered with an error: the send failed and Meta's error is kept. Written late (the
+     * database was down), it replaces the sweep's `unconfirmed`: Meta's word is the better one.
+     */
     async markRejected(id: string, error: unknown): Promise<void> {
       await db.prisma.$executeRaw`
         UPDATE messages SET status = 'failed', failure_reason = 'rejected', failed_at = now(), updated_at = now(),
           deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
-        WHERE id = ${id}::uuid AND status = 'pending'`;
+        WHERE id = ${id}::uuid AND (status = 'pending' OR (status = 'failed' AND failure_reason = 'unconfirmed'))`;
     },
 
     /** Meta did not answer in time: it may have sent it, so it is never resent by itself. */

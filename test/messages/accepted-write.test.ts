@@ -117,6 +117,35 @@ describe("the accepted write's plan", () => {
   });
 });
 
+describe("Meta's rejection recorded late (the database was down)", () => {
+  let t: TestDatabase;
+  beforeAll(async () => void (t = await createTestDatabase()));
+  afterAll(() => t.drop());
+
+  it("replaces the sweep's unconfirmed with Meta's error", async () => {
+    const id = randomUUID();
+    const repo = createSendRepository(t.db);
+    await repo.createPendingMany([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]);
+    expect(await repo.failExpiredPending()).toBeGreaterThanOrEqual(1);
+    const metaError = { code: 131026, title: "Message undeliverable", message: "Message undeliverable" };
+    await repo.markRejected(id, metaError);
+    expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      status: "failed",
+      failureReason: "rejected",
+      errors: [metaError],
+    });
+  });
+
+  it("never touches a message Meta accepted", async () => {
+    const id = randomUUID();
+    const repo = createSendRepository(t.db);
+    await repo.createPendingMany([pendingRow(id)]);
+    await repo.markAcceptedMany([accepted(id)]);
+    await repo.markRejected(id, { code: 131026 });
+    expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "accepted", failureReason: null });
+  });
+});
+
 // Database.execute prepares each named statement once per connection, so a name must always
 // carry the same SQL text: the rows travel as parameters, never in the text.
 describe("the send path's statements", () => {
