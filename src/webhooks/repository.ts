@@ -15,8 +15,8 @@ export function createWebhookRepository(db: Database) {
   return {
     /**
      * Applies a batch of status events (from one or many POSTs) in one statement, run on the
-     * driver like the send path's writes (Database.execute): it is group-committed and runs
-     * for every status Meta sends.
+     * driver like the send path's writes (Database.execute, prepared by name): it is
+     * group-committed and runs for every status Meta sends.
      */
     async applyStatuses(rows: StatusRow[]): Promise<void> {
       if (rows.length === 0) return;
@@ -70,7 +70,7 @@ export function createWebhookRepository(db: Database) {
           wa_id = COALESCE(m.wa_id, EXCLUDED.wa_id),
           updated_at = now()
         WHERE m.direction = 'outbound'`;
-      await db.execute(q.text, q.values);
+      await db.execute(q.text, q.values, "ticks_webhook_statuses");
     },
 
     /**
