@@ -12,7 +12,7 @@ describe.runIf(REAL_POSTGRES)("a Postgres connection of Ticks", () => {
   beforeAll(async () => {
     const empty = await createEmptyDatabase();
     drop = empty.drop;
-    // The URL's own options must survive Ticks' additions.
+    // The URL's own options still apply.
     const u = new URL(empty.url);
     u.searchParams.set("options", "-c statement_timeout=12345");
     db = await openDatabase({ databaseUrl: u.toString(), dataDir: "unused" });
