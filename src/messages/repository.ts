@@ -125,6 +125,10 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
 
 export function createSendRepository(db: Database) {
   const run = async (name: string, q: Prisma.Sql) => void (await db.execute(q.text, q.values, name));
+  const markFailed = (id: string, reason: string, error: unknown, onlyIf: Prisma.Sql) => db.prisma.$executeRaw`
+    UPDATE messages SET status = 'failed', failure_reason = ${reason}, failed_at = now(), updated_at = now(),
+      deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
+    WHERE id = ${id}::uuid AND ${onlyIf}`;
   return {
     /**
      * The group-committed writes of many sends in one statement: sends stored as `pending`
@@ -147,19 +151,12 @@ export function createSendRepository(db: Database) {
      * database was down), it replaces the sweep's `unconfirmed`: Meta's word is the better one.
      */
     async markRejected(id: string, error: unknown): Promise<void> {
-      await db.prisma.$executeRaw`
-        UPDATE messages SET status = 'failed', failure_reason = 'rejected', failed_at = now(), updated_at = now(),
-          deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
-        WHERE id = ${id}::uuid AND (status = 'pending' OR (status = 'failed' AND failure_reason = 'unconfirmed'))`;
+      await markFailed(id, "rejected", error, Prisma.sql`(status = 'pending' OR (status = 'failed' AND failure_reason = 'unconfirmed'))`);
     },
 
     /** Meta did not answer in time: it may have sent it, so it is never resent by itself. */
     async markUnconfirmed(id: string, reason: string): Promise<void> {
-      const error = { code: 2, title: "unconfirmed", message: reason };
-      await db.prisma.$executeRaw`
-        UPDATE messages SET status = 'failed', failure_reason = 'unconfirmed', failed_at = now(), updated_at = now(),
-          deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
-        WHERE id = ${id}::uuid AND status = 'pending'`;
+      await markFailed(id, "unconfirmed", { code: 2, title: "unconfirmed", message: reason }, Prisma.sql`status = 'pending'`);
     },
 
     /** Sends left pending by a crash, past their deadline, become failed/unconfirmed. */
