@@ -4,8 +4,10 @@
 // offered rate does not depend on the answers' latency.
 // Prints sends/s and p50/p99 for both and the latency Ticks adds; medians of RUNS
 // alternating runs. Target (issue 2): 1,000 sends/s with p99 added latency under 10 ms.
+// Also the CPU each side spends per send at that rate (Ticks, its Postgres backends, the
+// emulator), read from /proc around each run: on a shared 2-core machine it drives the tail.
 // Needs `wrk` (Debian: apt-get install wrk).
-import { createDatabase, dropDatabase, fmt, median, startEmulatorProcess, startTicksProcess } from "./bench/lib.ts";
+import { backendPids, cpuMs, createDatabase, dropDatabase, fmt, median, startEmulatorProcess, startTicksProcess } from "./bench/lib.ts";
 import { requireWrk, wrk, type WrkResult } from "./bench/wrk.ts";
 
 const RATE = Number(process.env.RATE ?? 1000);
@@ -34,10 +36,24 @@ try {
   load(ticks.url, API_KEY, 3, 0, 32); // warm-up: JIT, connection pools
   const base: WrkResult[] = [];
   const gw: WrkResult[] = [];
+  const cpu: { ticks: number; postgres: number; emulator: number }[] = [];
+  // Postgres backends come and go with the pool's connections: each is counted from its own
+  // first sample (or from zero when it started during the run).
+  const sample = async () => ({
+    ticks: cpuMs(ticks.proc.pid),
+    postgres: new Map((await backendPids(dbName)).map((pid) => [pid, cpuMs(pid)])),
+    emulator: cpuMs(emulator.proc.pid),
+  });
   for (let i = 0; i < RUNS; i++) {
     base.push(load(emulator.url, emulator.token));
+    const before = await sample();
     gw.push(load(ticks.url, API_KEY));
+    const after = await sample();
     const [b, g] = [base[i]!, gw[i]!];
+    const sends = g.rps * DURATION;
+    let postgres = 0;
+    for (const [pid, ms] of after.postgres) if (!Number.isNaN(ms)) postgres += ms - (before.postgres.get(pid) ?? 0);
+    cpu.push({ ticks: (after.ticks - before.ticks) / sends, postgres: postgres / sends, emulator: (after.emulator - before.emulator) / sends });
     console.log(`run ${i + 1}: baseline ${fmt(b.rps)}/s p50 ${fmt(b.p50, 2)} ms p99 ${fmt(b.p99, 2)} ms | Ticks ${fmt(g.rps)}/s p50 ${fmt(g.p50, 2)} ms p99 ${fmt(g.p99, 2)} ms (errors ${g.errors})`);
   }
   const capacity = load(ticks.url, API_KEY, DURATION, 0, 32);
@@ -46,6 +62,8 @@ try {
   console.log(`  emulator directly: ${fmt(m(base, "rps"))} sends/s, p50 ${fmt(m(base, "p50"), 2)} ms, p99 ${fmt(m(base, "p99"), 2)} ms`);
   console.log(`  through Ticks:     ${fmt(m(gw, "rps"))} sends/s, p50 ${fmt(m(gw, "p50"), 2)} ms, p99 ${fmt(m(gw, "p99"), 2)} ms`);
   console.log(`  added by Ticks:    p50 ${fmt(m(gw, "p50") - m(base, "p50"), 2)} ms, p99 ${fmt(m(gw, "p99") - m(base, "p99"), 2)} ms`);
+  const c = (k: keyof (typeof cpu)[number]) => fmt(median(cpu.map((x) => x[k])), 2);
+  console.log(`  CPU per send:      Ticks ${c("ticks")} ms, its Postgres backends ${c("postgres")} ms, the emulator ${c("emulator")} ms`);
   console.log(`  Ticks unpaced (capacity, 32 connections): ${fmt(capacity.rps)} sends/s, p50 ${fmt(capacity.p50, 2)} ms, p99 ${fmt(capacity.p99, 2)} ms`);
 } finally {
   await ticks.stop();

@@ -2,6 +2,7 @@
 // as child processes (so the load generator never shares their event loop), medians.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import net from "node:net";
 import readline from "node:readline";
@@ -106,3 +107,19 @@ export const median = (xs: number[]) => {
 };
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // the name may hold spaces
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** The server processes (backends) serving a database right now. */
+export const backendPids = (dbName: string) =>
+  admin(async (c) => (await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [dbName])).rows.map((r) => r.pid));
