@@ -143,9 +143,6 @@ export function createSendRepository(db: Database) {
       return run("ticks_send_pending_accepted", sql.pendingAndAccepted(pending, accepted));
     },
 
-    createPendingMany: (rows: PendingRow[]) => run("ticks_send_pending", sql.createPending(rows)),
-    markAcceptedMany: (rows: AcceptedRow[]) => run("ticks_send_accepted", sql.markAccepted(rows)),
-
     /**
      * Meta answered with an error: the send failed and Meta's error is kept. Written late (the
      * database was down), it replaces the sweep's `unconfirmed`: Meta's word is the better one.

@@ -100,16 +100,19 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
    * Writes Meta's verdict. Meta has the message by now, so a database outage must not cost its
    * wamid: the request rides out a short one (about 2.5 s), then is answered while the write
    * goes on in the background with backoff for up to `lateWriteMs`. A verdict that lands after
-   * the pending sweep still wins: the accepted write moves the row whatever its status.
+   * the pending sweep still wins: an acceptance moves the row whatever its status, a rejection
+   * replaces the sweep's `unconfirmed`.
    */
   async function record(messageId: string, answer: GraphAnswer | GraphError): Promise<void> {
     const at = new Date();
+    const meta = answer instanceof GraphError ? undefined : answer;
+    const success = meta && meta.status >= 200 && meta.status < 300 ? (meta.data as SuccessBody | null) : undefined;
+    const wamid = success?.messages?.[0]?.id;
+    const metaError = (meta?.data as { error?: { code?: unknown } } | null | undefined)?.error;
     const write = async () => {
       if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
-      const success = answer.status >= 200 && answer.status < 300 ? (answer.data as SuccessBody) : undefined;
-      const wamid = success?.messages?.[0]?.id;
-      if (wamid) return writes.submit([{ accepted: { id: messageId, wamid, waId: success.contacts?.[0]?.wa_id || null, acceptedAt: at } }]);
-      return repo.markRejected(messageId, (answer.data as { error?: unknown } | null)?.error ?? answer.data);
+      if (wamid) return writes.submit([{ accepted: { id: messageId, wamid, waId: success?.contacts?.[0]?.wa_id || null, acceptedAt: at } }]);
+      return repo.markRejected(messageId, metaError ?? answer.data);
     };
     try {
       await retryOnFailure(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
@@ -119,10 +122,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
         return;
       }
       // What an operator needs to reconcile by hand if the write never lands (no phone numbers).
-      const verdict =
-        answer instanceof GraphError
-          ? { status: answer.status, code: answer.code }
-          : { status: answer.status, wamid: (answer.data as SuccessBody | null)?.messages?.[0]?.id, code: (answer.data as { error?: { code?: unknown } } | null)?.error?.code };
+      const verdict = answer instanceof GraphError ? { status: answer.status, code: answer.code } : { status: answer.status, wamid, code: metaError?.code };
       log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
       const late: Promise<void> = pRetry(write, {
         retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows

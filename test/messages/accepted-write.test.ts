@@ -5,7 +5,7 @@
 // NULL entries (one per dead pending row), and cost 7 ms a batch after 30,000 sends.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSendRepository, sql, type AcceptedRow } from "../../src/messages/repository.ts";
+import { createSendRepository, sql, type AcceptedRow, type PendingRow, type SendWrite } from "../../src/messages/repository.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 interface PlanNode {
@@ -40,6 +40,8 @@ const pendingRow = (id: string) => ({
   graphVersion: "v24.0",
   deadlineAt: new Date(Date.now() + 60_000),
 });
+const asPending = (rows: PendingRow[]): SendWrite[] => rows.map((pending) => ({ pending }));
+const asAccepted = (rows: AcceptedRow[]): SendWrite[] => rows.map((accepted) => ({ accepted }));
 const accepted = (id: string): AcceptedRow => ({ id, wamid: `wamid.${id}`, waId: "16505551234", acceptedAt: new Date() });
 
 describe("the accepted write's plan", () => {
@@ -51,8 +53,8 @@ describe("the accepted write's plan", () => {
     // 4,000 sends stored and accepted: 4,000 dead pending rows behind them, stats up to date.
     for (let batch = 0; batch < 8; batch++) {
       const ids = Array.from({ length: 500 }, () => randomUUID());
-      await repo.createPendingMany(ids.map(pendingRow));
-      await repo.markAcceptedMany(ids.map(accepted));
+      await repo.write(asPending(ids.map(pendingRow)));
+      await repo.write(asAccepted(ids.map(accepted)));
     }
     await t.db.prisma.$executeRawUnsafe("ANALYZE messages");
   }, 120_000);
@@ -63,7 +65,7 @@ describe("the accepted write's plan", () => {
     ["with new pending rows in the same statement", (ids: string[]) => sql.pendingAndAccepted([pendingRow(randomUUID())], ids.map(accepted))],
   ])("reads messages through the primary key only (%s)", async (_name, build) => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
-    await createSendRepository(t.db).createPendingMany(ids.map(pendingRow));
+    await createSendRepository(t.db).write(asPending(ids.map(pendingRow)));
     const q = build(ids);
     const rows = await t.db.prisma.$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${q.text}`, ...q.values);
     const raw = rows[0]!["QUERY PLAN"];
@@ -76,8 +78,8 @@ describe("the accepted write's plan", () => {
   it("still moves exactly the rows it is given", async () => {
     const ids = Array.from({ length: 3 }, () => randomUUID());
     const repo = createSendRepository(t.db);
-    await repo.createPendingMany(ids.map(pendingRow));
-    await repo.markAcceptedMany(ids.map(accepted));
+    await repo.write(asPending(ids.map(pendingRow)));
+    await repo.write(asAccepted(ids.map(accepted)));
     const stored = await t.db.prisma.$queryRawUnsafe<{ id: string; wamid: string; status: string }[]>(
       `SELECT id::text, wamid, status::text FROM messages WHERE id = ANY($1::uuid[]) ORDER BY wamid`,
       `{${ids.join(",")}}`,
@@ -89,7 +91,7 @@ describe("the accepted write's plan", () => {
     const repo = createSendRepository(t.db);
     const earlier = Array.from({ length: 2 }, () => randomUUID());
     const fresh = Array.from({ length: 3 }, () => randomUUID());
-    await repo.createPendingMany(earlier.map(pendingRow));
+    await repo.write(asPending(earlier.map(pendingRow)));
     await repo.write([...fresh.map((id) => ({ pending: pendingRow(id) })), ...earlier.map((id) => ({ accepted: accepted(id) }))]);
     const stored = await t.db.prisma.message.findMany({ where: { id: { in: [...earlier, ...fresh] } }, select: { id: true, wamid: true, status: true } });
     const expected = new Map<string, unknown>([
@@ -104,9 +106,9 @@ describe("the accepted write's plan", () => {
   it("wins over the pending sweep when Meta's answer is recorded late (the database was down)", async () => {
     const id = randomUUID();
     const repo = createSendRepository(t.db);
-    await repo.createPendingMany([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]);
+    await repo.write(asPending([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]));
     expect(await repo.failExpiredPending()).toBeGreaterThanOrEqual(1);
-    await repo.markAcceptedMany([accepted(id)]);
+    await repo.write(asAccepted([accepted(id)]));
     expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).toMatchObject({
       wamid: `wamid.${id}`,
       status: "accepted",
@@ -125,7 +127,7 @@ describe("Meta's rejection recorded late (the database was down)", () => {
   it("replaces the sweep's unconfirmed with Meta's error", async () => {
     const id = randomUUID();
     const repo = createSendRepository(t.db);
-    await repo.createPendingMany([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]);
+    await repo.write(asPending([{ ...pendingRow(id), deadlineAt: new Date(Date.now() - 1) }]));
     expect(await repo.failExpiredPending()).toBeGreaterThanOrEqual(1);
     const metaError = { code: 131026, title: "Message undeliverable", message: "Message undeliverable" };
     await repo.markRejected(id, metaError);
@@ -139,8 +141,8 @@ describe("Meta's rejection recorded late (the database was down)", () => {
   it("never touches a message Meta accepted", async () => {
     const id = randomUUID();
     const repo = createSendRepository(t.db);
-    await repo.createPendingMany([pendingRow(id)]);
-    await repo.markAcceptedMany([accepted(id)]);
+    await repo.write(asPending([pendingRow(id)]));
+    await repo.write(asAccepted([accepted(id)]));
     await repo.markRejected(id, { code: 131026 });
     expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "accepted", failureReason: null });
   });

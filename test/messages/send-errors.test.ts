@@ -131,7 +131,7 @@ describe("when Meta does not answer within SEND_TIMEOUT_MS", () => {
     const repo = createSendRepository(t.db);
     const pending = (id: string, deadlineAt: Date) => ({ id, createdAt: new Date(), phoneNumberId: phoneNumberId(), to: waId(), type: "text", payload: {}, graphVersion: "v24.0", deadlineAt });
     const [past, future] = [randomUUID(), randomUUID()];
-    await repo.createPendingMany([pending(past, new Date(Date.now() - 1000)), pending(future, new Date(Date.now() + 60_000))]);
+    await repo.write([pending(past, new Date(Date.now() - 1000)), pending(future, new Date(Date.now() + 60_000))].map((row) => ({ pending: row })));
     await repo.failExpiredPending();
     expect(await stored(past)).toMatchObject({ status: "failed", failureReason: "unconfirmed" });
     expect(await stored(future)).toMatchObject({ status: "pending" });
