@@ -1,16 +1,15 @@
 // The Graph client against real HTTP peers: answers that are not JSON, and no server at all.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGraphClient, GraphNoAnswerError } from "../../src/graph/client.ts";
+import { closeServer, listenLocal } from "../helpers/local-server.ts";
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
+/** A URL nothing listens on: bound, then released. */
+async function closedUrl(): Promise<string> {
   const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const url = await listenLocal(s);
+  await closeServer(s);
+  return url;
 }
 
 describe("the Graph client", () => {
@@ -22,11 +21,8 @@ describe("the Graph client", () => {
     res.end("<html><body>Bad gateway</body></html>");
   });
   let url = "";
-  beforeAll(async () => {
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+  beforeAll(async () => void (url = await listenLocal(proxy)));
+  afterAll(() => closeServer(proxy));
 
   it("passes back an answer that is not JSON (a proxy's error page) as text, after retrying it as transient", async () => {
     const graph = createGraphClient({ baseUrl: url, accessToken: "t", retries: 2, minBackoffMs: 5, maxBackoffMs: 10 });
@@ -36,7 +32,7 @@ describe("the Graph client", () => {
   });
 
   it("says the Graph API is unreachable when nothing listens, after its retries, within the deadline", async () => {
-    const graph = createGraphClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, accessToken: "t", retries: 2, minBackoffMs: 5, maxBackoffMs: 10 });
+    const graph = createGraphClient({ baseUrl: await closedUrl(), accessToken: "t", retries: 2, minBackoffMs: 5, maxBackoffMs: 10 });
     const started = Date.now();
     const err = await graph.postMessages("v24.0", "1", {}, 5_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphNoAnswerError);

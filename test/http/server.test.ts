@@ -1,9 +1,9 @@
 // src/http/server.ts: the server creates req and res with Express's own prototypes, so
 // Express has nothing to re-prototype, and everything Express adds still works.
-import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpServer } from "../../src/http/server.ts";
+import { closeServer, listenLocal } from "../helpers/local-server.ts";
 
 describe("the HTTP server", () => {
   const app = express();
@@ -16,11 +16,8 @@ describe("the HTTP server", () => {
   const atArrival: boolean[] = []; // before Express has seen the request
   server.prependListener("request", (req, res) => atArrival.push(Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response));
   let url = "";
-  beforeAll(async () => {
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeAll(async () => void (url = await listenLocal(server)));
+  afterAll(() => closeServer(server));
 
   it("hands Express requests and responses that already have its prototypes", async () => {
     const res = await fetch(`${url}/echo/7`, { method: "POST", headers: { "content-type": "application/json", "user-agent": "t" }, body: '{"a":1}' });
