@@ -83,9 +83,11 @@ export async function startEmulatorProcess(ratePerSecond: number) {
 }
 
 /** Ticks as its own process (any LOG_LEVEL: readiness is read from /readyz, not the log). */
-export async function startTicksProcess(env: Record<string, string>) {
+/** Starts Ticks from this checkout, or from another one (`cwd`) for an A/B in the same run. */
+export async function startTicksProcess(env: Record<string, string>, cwd?: string) {
   const port = await freePort();
   const proc = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    ...(cwd ? { cwd } : {}),
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -37,14 +37,19 @@ export function envelope(phoneNumberId: string, value: Record<string, unknown>) 
 
 const unix = (ms = Date.now()) => String(Math.floor(ms / 1000));
 
-export function statusItem(msg: Pick<SentMessage, "wamid" | "to">, status: string, at = Date.now()) {
+/** The recipient's identifiers on a status: the phone unless withheld, the BSUID when known. */
+function recipient(msg: Pick<SentMessage, "to" | "userId">) {
+  return { ...(msg.to ? { recipient_id: msg.to } : {}), ...(msg.userId ? { recipient_user_id: msg.userId } : {}) };
+}
+
+export function statusItem(msg: Pick<SentMessage, "wamid" | "to" | "userId">, status: string, at = Date.now()) {
   const pricing = { billable: true, pricing_model: "PMP", type: "regular", category: "utility" };
   if (status === "failed") {
     return {
       id: msg.wamid,
       status,
       timestamp: unix(at),
-      recipient_id: msg.to,
+      ...recipient(msg),
       errors: [
         {
           code: 131026,
@@ -55,13 +60,34 @@ export function statusItem(msg: Pick<SentMessage, "wamid" | "to">, status: strin
       ],
     };
   }
-  return { id: msg.wamid, status, timestamp: unix(at), recipient_id: msg.to, pricing };
+  return { id: msg.wamid, status, timestamp: unix(at), ...recipient(msg), pricing };
 }
 
-export function inboundText(from: string, name: string, text: string, wamid = `wamid.${randomBytes(20).toString("base64")}`) {
+/** The `contacts` Meta adds to statuses (not to `failed` ones) of messages to a BSUID or a username user. */
+function statusContacts(msg: SentMessage, status: string) {
+  if (!msg.userId || status === "failed") return {};
+  const profile = { name: "Sandbox User", ...(msg.username ? { username: msg.username } : {}) };
+  return { contacts: [{ profile, user_id: msg.userId, ...(msg.to ? { wa_id: msg.to } : {}) }] };
+}
+
+/** An inbound text from a person known by phone and BSUID, or, phone withheld, by BSUID and username. */
+export function inboundText(
+  person: { phone: string; userId?: string } | { userId: string; username: string },
+  name: string,
+  text: string,
+  wamid = `wamid.${randomBytes(20).toString("base64")}`,
+) {
+  const message = { id: wamid, timestamp: unix(), type: "text", text: { body: text } };
+  if ("phone" in person) {
+    const ids = person.userId ? { user_id: person.userId } : {};
+    return {
+      contacts: [{ profile: { name }, wa_id: person.phone, ...ids }],
+      messages: [{ from: person.phone, ...(person.userId ? { from_user_id: person.userId } : {}), ...message }],
+    };
+  }
   return {
-    contacts: [{ profile: { name }, wa_id: from }],
-    messages: [{ from, id: wamid, timestamp: unix(), type: "text", text: { body: text } }],
+    contacts: [{ profile: { name, username: person.username }, user_id: person.userId }],
+    messages: [{ from_user_id: person.userId, ...message }],
   };
 }
 
@@ -88,7 +114,7 @@ export function playStatuses(target: WebhookTarget, msg: SentMessage, timers: Se
     const post = (attempt: number) => {
       const t = setTimeout(() => {
         timers.delete(t);
-        postSigned(target, envelope(msg.phoneNumberId, { statuses: [statusItem(msg, status)] }))
+        postSigned(target, envelope(msg.phoneNumberId, { ...statusContacts(msg, status), statuses: [statusItem(msg, status)] }))
           .then((code) => (code === 200 ? undefined : Promise.reject(new Error(String(code)))))
           .catch(() => attempt < 5 && post(attempt + 1));
       }, attempt === 0 ? delay : 1_000 * 2 ** attempt);

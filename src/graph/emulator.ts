@@ -3,9 +3,10 @@
 // records every request, answers Meta-shaped errors for a few documented test
 // recipients, limits throughput per phone number like Meta (code 130429), and, when
 // given a webhook URL, posts signed status webhooks back (see emulator-webhooks.ts).
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { isBsuid, isParentBsuid } from "../people/identifiers.ts";
 import { envelope, inboundText, playStatuses, postSigned, type WebhookTarget } from "./emulator-webhooks.ts";
 
 export interface ReceivedRequest {
@@ -25,7 +26,11 @@ export interface ScriptedAnswer {
 export interface SentMessage {
   wamid: string;
   phoneNumberId: string;
-  to: string;
+  /** The recipient's phone digits; null when the send named a BSUID only (Meta withholds it). */
+  to: string | null;
+  /** The recipient's BSUID, for sends to a BSUID and to username users. */
+  userId: string | null;
+  username: string | null;
   type: string;
   /** "failed" recipients get a failed status webhook instead of delivered/read. */
   outcome: "delivered" | "failed";
@@ -46,7 +51,18 @@ export const TEST_RECIPIENTS = {
   undeliverable: "15550001002", // accepted, then a `failed` status webhook with code 131026
   serviceError: "15550001003", // 500, code 131000 on every attempt: retried, then passed back
   noAnswer: "15550001004", // never answers: the caller's deadline passes (504)
+  usernameUser: "15550001005", // a username user: Meta answers and reports their BSUID beside the phone
 } as const;
+
+/** Sent to a BSUID (not a phone), this template is refused like Meta's authentication templates (131062). */
+export const AUTHENTICATION_TEMPLATE = "sandbox_authentication_code";
+export const SANDBOX_USERNAME = "sandbox.user";
+
+/** The sandbox's stable BSUID for a phone number ("US." and 20 digits). */
+export function sandboxBsuid(phoneDigits: string): string {
+  const n = BigInt(`0x${createHash("sha256").update(phoneDigits).digest("hex").slice(0, 16)}`);
+  return `US.${n.toString().padStart(20, "0").slice(0, 20)}`;
+}
 
 export function graphErrorBody(code: number, message: string, details?: string) {
   return {
@@ -68,8 +84,11 @@ export interface Emulator {
   url: string;
   /** Where to post status webhooks after each accepted send (sandbox mode). */
   setWebhook(target: WebhookTarget | undefined): void;
-  /** Posts a signed inbound text message to the webhook target; resolves with Ticks' HTTP status. */
-  deliverInbound(opts: { phoneNumberId: string; from: string; name?: string; text: string }): Promise<{ status: number; wamid: string }>;
+  /**
+   * Posts a signed inbound text message to the webhook target; resolves with Ticks' HTTP status.
+   * With `username`, it comes from a username user whose phone is withheld: BSUID only.
+   */
+  deliverInbound(opts: { phoneNumberId: string; from: string; name?: string; username?: string; text: string }): Promise<{ status: number; wamid: string; userId: string }>;
   requests: ReceivedRequest[];
   /** Answers for the next requests, in order, before any built-in behaviour. */
   enqueue(...answers: ScriptedAnswer[]): void;
@@ -119,9 +138,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         ? { status: 200, body: { success: true } }
         : { status: 400, body: graphErrorBody(100, "(#100) The parameter message_id is required.") };
     }
+    // The recipient: `to` (a phone) wins over `recipient` (a BSUID or parent BSUID), as at Meta.
     const to = typeof body.to === "string" ? body.to : "";
     const digits = to.replace(/\D/g, "");
-    if (!digits) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to is required.") };
+    const recipient = typeof body.recipient === "string" ? body.recipient : "";
+    const byBsuid = !digits && (isBsuid(recipient) || isParentBsuid(recipient));
+    if (!digits && !byBsuid) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to or recipient is required.") };
     if (overLimit(phoneNumberId)) {
       return {
         status: 400,
@@ -138,13 +160,23 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       return { status: 500, body: graphErrorBody(131000, "(#131000) Something went wrong") };
     }
     if (digits === TEST_RECIPIENTS.noAnswer) return "hang";
+    const type = typeof body.type === "string" ? body.type : "text";
+    if (byBsuid && type === "template" && (body.template as { name?: unknown } | undefined)?.name === AUTHENTICATION_TEMPLATE) {
+      return {
+        status: 400,
+        body: graphErrorBody(131062, "(#131062) Business-scoped user ID not supported", "This authentication template cannot be sent to a business-scoped user ID. Send it to the phone number."),
+      };
+    }
 
     const wamid = newWamid();
-    const type = typeof body.type === "string" ? body.type : "text";
+    const username = byBsuid || digits === TEST_RECIPIENTS.usernameUser;
+    const userId = byBsuid ? recipient : username ? sandboxBsuid(digits) : null;
     const sent: SentMessage = {
       wamid,
       phoneNumberId,
-      to: digits,
+      to: digits || null,
+      userId,
+      username: username ? SANDBOX_USERNAME : null,
       type,
       outcome: digits === TEST_RECIPIENTS.undeliverable ? "failed" : "delivered",
     };
@@ -154,7 +186,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       status: 200,
       body: {
         messaging_product: "whatsapp",
-        contacts: [{ input: to, wa_id: digits }],
+        contacts: [byBsuid ? { input: recipient, user_id: recipient } : { input: to, wa_id: digits, ...(userId ? { user_id: userId } : {}) }],
         messages: [{ id: wamid, ...(type === "template" ? { message_status: "accepted" } : {}) }],
       },
     };
@@ -195,11 +227,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     requests,
     enqueue: (...answers) => void scripted.push(...answers),
     setWebhook: (t) => void (target = t),
-    async deliverInbound({ phoneNumberId, from, name, text }) {
+    async deliverInbound({ phoneNumberId, from, name, username, text }) {
       if (!target) throw new Error("no webhook target set");
       const wamid = newWamid();
-      const status = await postSigned(target, envelope(phoneNumberId, inboundText(from, name ?? "Sandbox User", text, wamid)));
-      return { status, wamid };
+      const userId = sandboxBsuid(from);
+      const person = username ? { userId, username } : { phone: from, userId };
+      const status = await postSigned(target, envelope(phoneNumberId, inboundText(person, name ?? "Sandbox User", text, wamid)));
+      return { status, wamid, userId };
     },
     reset() {
       requests.length = 0;

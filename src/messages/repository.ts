@@ -1,10 +1,15 @@
 // Data access for the send path. Only repositories talk to the database.
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { identityLinks, isParentBsuid, phoneDigits, type Link } from "../people/identifiers.ts";
+import { links } from "../people/sql.ts";
 
 export interface PendingSend {
   phoneNumberId: string;
-  to: string;
+  /** The caller's `to` (a phone number), null when it named the recipient by BSUID only. */
+  to: string | null;
+  /** The caller's `recipient`: a BSUID or a parent BSUID. */
+  recipient: string | null;
   type: string;
   payload: unknown;
   graphVersion: string;
@@ -15,6 +20,8 @@ export interface PendingSend {
 export interface Accepted {
   wamid: string;
   waId: string | null;
+  /** The BSUID in Meta's answer (`contacts[0].user_id`). */
+  userId: string | null;
   acceptedAt: Date;
 }
 
@@ -33,7 +40,7 @@ export type SendWrite = { pending: PendingRow } | { accepted: AcceptedRow };
  */
 export const sql = {
   createPending(rows: PendingRow[]): Prisma.Sql {
-    return pendingInsert(rows);
+    return Prisma.sql`WITH ${links(sendLinks(rows, []))} ${pendingInsert(rows)}`;
   },
 
   /**
@@ -44,7 +51,7 @@ export const sql = {
    * webhook's own upsert, so the two never lose each other's writes in either order.
    */
   markAccepted(rows: AcceptedRow[]): Prisma.Sql {
-    return Prisma.sql`WITH ${acceptedMove(rows)}`;
+    return Prisma.sql`WITH ${links(sendLinks([], rows))}, ${acceptedMove(rows)}`;
   },
 
   /**
@@ -53,9 +60,17 @@ export const sql = {
    * row has committed, so the two parts never touch the same row.
    */
   pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[]): Prisma.Sql {
-    return Prisma.sql`WITH new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
+    return Prisma.sql`WITH ${links(sendLinks(pending, accepted))}, new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
   },
 };
+
+/** The identifiers a send showed together: the caller's `to` and `recipient`, Meta's wa_id and user_id. */
+function sendLinks(pending: PendingRow[], accepted: AcceptedRow[]): Link[] {
+  return identityLinks([
+    ...pending.map((p) => [phoneDigits(p.to), p.recipient]),
+    ...accepted.map((a) => [phoneDigits(a.waId), a.userId]),
+  ]);
+}
 
 function pendingInsert(rows: PendingRow[]): Prisma.Sql {
   const input = JSON.stringify(
@@ -63,7 +78,9 @@ function pendingInsert(rows: PendingRow[]): Prisma.Sql {
       id: p.id,
       phone_number_id: p.phoneNumberId,
       to: p.to,
-      wa_id: p.to.replace(/\D/g, "") || null,
+      wa_id: phoneDigits(p.to),
+      user_id: p.recipient && !isParentBsuid(p.recipient) ? p.recipient : null,
+      parent_user_id: p.recipient && isParentBsuid(p.recipient) ? p.recipient : null,
       type: p.type,
       payload: p.payload,
       graph_version: p.graphVersion,
@@ -73,22 +90,23 @@ function pendingInsert(rows: PendingRow[]): Prisma.Sql {
     })),
   );
   return Prisma.sql`
-    INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, type, payload, graph_version,
-      biz_opaque_callback_data, deadline_at, created_at, updated_at)
-    SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, type, payload, graph_version, biz,
-      deadline_at, created_at, created_at
+    INSERT INTO messages (id, direction, status, phone_number_id, "to", wa_id, user_id, parent_user_id, type, payload,
+      graph_version, biz_opaque_callback_data, deadline_at, created_at, updated_at)
+    SELECT id, 'outbound', 'pending', phone_number_id, "to", wa_id, user_id, parent_user_id, type, payload,
+      graph_version, biz, deadline_at, created_at, created_at
     FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, phone_number_id text, "to" text, wa_id text,
-      type text, payload jsonb, graph_version text, biz text, deadline_at timestamptz, created_at timestamptz)`;
+      user_id text, parent_user_id text, type text, payload jsonb, graph_version text, biz text,
+      deadline_at timestamptz, created_at timestamptz)`;
 }
 
 /** The CTEs and final upsert of the accepted write (see sql.markAccepted), without its WITH. */
 function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
-  const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: r.waId, accepted_at: r.acceptedAt })));
+  const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: phoneDigits(r.waId), user_id: r.userId, accepted_at: r.acceptedAt })));
   const ids = `{${rows.map((r) => r.id).join(",")}}`; // our own uuids
   return Prisma.sql`
     input AS (
       SELECT DISTINCT ON (wamid) * FROM jsonb_to_recordset(${input}::jsonb)
-        AS x(id uuid, wamid text, wa_id text, accepted_at timestamptz) ORDER BY wamid
+        AS x(id uuid, wamid text, wa_id text, user_id text, accepted_at timestamptz) ORDER BY wamid
     ), pending AS (
       -- By primary key only, whatever the table's size: the id array tells the planner how
       -- few rows there are (it guesses 100 for jsonb_to_recordset and then hash-joined a
@@ -96,16 +114,16 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       -- one per dead pending row until vacuum (both measured: 7 ms a batch after 30,000 sends).
       DELETE FROM messages p USING input i
       WHERE p.id = ANY(${ids}::uuid[]) AND p.id = i.id AND COALESCE(p.wamid, '') = ''
-      RETURNING p.*, i.wamid AS new_wamid, i.wa_id AS new_wa_id, i.accepted_at AS new_accepted_at
+      RETURNING p.*, i.wamid AS new_wamid, i.wa_id AS new_wa_id, i.user_id AS new_user_id, i.accepted_at AS new_accepted_at
     ), event AS (
       INSERT INTO status_events (wamid, status, "timestamp", received_at)
       SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
       ON CONFLICT (wamid, status) DO NOTHING
     )
-    INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", type, payload, status,
-      graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
-    SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", type, payload,
-      'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
+    INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, type,
+      payload, status, graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
+    SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", COALESCE(new_user_id, user_id),
+      parent_user_id, type, payload, 'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
     FROM pending ORDER BY new_wamid
     ON CONFLICT (wamid) DO UPDATE SET
       id = EXCLUDED.id,
@@ -113,6 +131,8 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       phone_number_id = EXCLUDED.phone_number_id,
       wa_id = COALESCE(EXCLUDED.wa_id, m.wa_id),
       "to" = EXCLUDED."to",
+      user_id = COALESCE(EXCLUDED.user_id, m.user_id),
+      parent_user_id = COALESCE(EXCLUDED.parent_user_id, m.parent_user_id),
       type = EXCLUDED.type,
       payload = EXCLUDED.payload,
       status = GREATEST(m.status, EXCLUDED.status),

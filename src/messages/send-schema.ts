@@ -2,6 +2,7 @@
 // validates it before anything leaves and forwards the caller's JSON unchanged, so
 // these schemas are loose: unknown fields pass through, known ones must be right.
 import { z } from "zod";
+import { isBsuid, isParentBsuid } from "../people/identifiers.ts";
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -74,7 +75,13 @@ const Reaction = z.looseObject({ message_id: nonEmpty, emoji: z.string() }); // 
 const base = {
   messaging_product: z.literal("whatsapp"),
   recipient_type: z.enum(["individual", "group"]).optional(),
-  to: nonEmpty.max(64),
+  // The recipient by phone (`to`), by BSUID or parent BSUID (`recipient`), or both: Meta
+  // then uses `to` (docs/people.md). At least one is required (checked below).
+  to: nonEmpty.max(64).optional(),
+  recipient: z
+    .string()
+    .refine((r) => isBsuid(r) || isParentBsuid(r), { message: "must be a BSUID (CC.<id>) or a parent BSUID (CC.ENT.<id>)" })
+    .optional(),
   context: z.looseObject({ message_id: nonEmpty }).optional(),
   biz_opaque_callback_data: z.string().max(512).optional(),
 };
@@ -82,7 +89,7 @@ const base = {
 const kind = <T extends string, S extends z.ZodType>(type: T, key: T, schema: S) =>
   z.looseObject({ ...base, type: z.literal(type), [key]: schema } as typeof base & { type: z.ZodLiteral<T> } & Record<T, S>);
 
-export const SendBodySchema = z.discriminatedUnion("type", [
+const SendKinds = z.discriminatedUnion("type", [
   kind("text", "text", Text),
   kind("image", "image", mediaRef(caption)),
   kind("audio", "audio", mediaRef({})),
@@ -95,6 +102,11 @@ export const SendBodySchema = z.discriminatedUnion("type", [
   kind("contacts", "contacts", z.array(Contact).min(1)),
   kind("reaction", "reaction", Reaction),
 ]);
+
+export const SendBodySchema = SendKinds.refine((b) => b.to !== undefined || b.recipient !== undefined, {
+  message: "Required: to (a phone number) or recipient (a BSUID)",
+  path: ["to"],
+});
 export type SendBody = z.infer<typeof SendBodySchema>;
 
 export const MarkReadBodySchema = z.looseObject({

@@ -32,7 +32,8 @@ export interface SendServiceDeps {
 const PENDING_GRACE_MS = 5_000;
 
 interface SuccessBody {
-  contacts?: { wa_id?: string }[];
+  // A send to a BSUID answers `user_id` and no (or an empty) `wa_id`.
+  contacts?: { wa_id?: string; user_id?: string }[];
   messages?: { id?: string }[];
 }
 
@@ -74,7 +75,8 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
         id: messageId,
         createdAt: new Date(),
         phoneNumberId,
-        to: parsed.data.to,
+        to: parsed.data.to ?? null,
+        recipient: parsed.data.recipient ?? null,
         type: parsed.data.type,
         payload: body,
         graphVersion: version,
@@ -111,7 +113,10 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     const metaError = (meta?.data as { error?: { code?: unknown } } | null | undefined)?.error;
     const write = async () => {
       if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
-      if (wamid) return writes.submit([{ accepted: { id: messageId, wamid, waId: success?.contacts?.[0]?.wa_id || null, acceptedAt: at } }]);
+      if (wamid) {
+        const contact = success?.contacts?.[0];
+        return writes.submit([{ accepted: { id: messageId, wamid, waId: contact?.wa_id || null, userId: contact?.user_id || null, acceptedAt: at } }]);
+      }
       return repo.markRejected(messageId, metaError ?? answer.data);
     };
     try {

@@ -12,7 +12,7 @@ import {
   MessageWithEventsSchema,
   StatsQuerySchema,
   StatsSchema,
-  WaIdParamSchema,
+  PersonParamSchema,
 } from "./schemas.ts";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -45,10 +45,10 @@ export function buildOpenApiDocument() {
   });
   registry.registerPath({
     method: "get",
-    path: "/api/conversations/{waId}",
-    summary: "Both directions with one person, oldest first",
+    path: "/api/conversations/{id}",
+    summary: "Both directions with one person (by phone number, BSUID or parent BSUID), oldest first",
     security,
-    request: { params: WaIdParamSchema, query: ConversationQuerySchema },
+    request: { params: PersonParamSchema, query: ConversationQuerySchema },
     responses: { 200: json(MessagePageSchema, "A page of the conversation"), ...errors },
   });
   registry.registerPath({

@@ -4,6 +4,7 @@
 // an offset.
 import type { Db } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { ofPerson, person } from "../people/sql.ts";
 
 export interface MessageRow {
   id: string;
@@ -13,6 +14,9 @@ export interface MessageRow {
   to: string | null;
   from: string | null;
   wa_id: string | null;
+  user_id: string | null;
+  parent_user_id: string | null;
+  username: string | null;
   contact_name: string | null;
   type: string | null;
   payload: unknown;
@@ -51,6 +55,8 @@ export interface ListFilter {
   direction?: "outbound" | "inbound";
   status?: string;
   waId?: string;
+  /** A person's phone digits, BSUID or parent BSUID: their messages under any linked identifier. */
+  person?: string;
   phoneNumberId?: string;
   since?: Date;
   until?: Date;
@@ -58,7 +64,8 @@ export interface ListFilter {
   limit: number;
 }
 
-const COLUMNS = Prisma.sql`id, wamid, direction, phone_number_id, "to", "from", wa_id, contact_name, type, payload,
+const COLUMNS = Prisma.sql`id, wamid, direction, phone_number_id, "to", "from", wa_id, user_id, parent_user_id, username,
+  contact_name, type, payload,
   status::text AS status, failure_reason, created_at, accepted_at, sent_at, delivered_at, read_at, played_at,
   failed_at, marked_read_at, errors, pricing, conversation, biz_opaque_callback_data`;
 
@@ -90,22 +97,27 @@ export const sql = {
       if (f.direction) conditions.push(Prisma.sql`direction = ${f.direction}::"Direction"`);
       if (f.status) conditions.push(Prisma.sql`status = ${f.status}::"MessageStatus"`);
       if (f.waId) conditions.push(Prisma.sql`wa_id = ${f.waId}`);
+      if (f.person) conditions.push(ofPerson);
       if (f.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${f.phoneNumberId}`);
       if (f.since) conditions.push(Prisma.sql`created_at >= ${f.since}`);
       if (f.until) conditions.push(Prisma.sql`created_at < ${f.until}`);
       if (f.after) conditions.push(Prisma.sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id}::uuid)`);
       const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-      return Prisma.sql`
+      const withPerson = f.person ? Prisma.sql`WITH ${person(f.person)}` : Prisma.empty;
+      return Prisma.sql`${withPerson}
         SELECT ${COLUMNS} FROM messages ${where}
         ORDER BY created_at DESC, id DESC LIMIT ${f.limit + 1}`;
   },
 
-  /** Both directions with one person, oldest first. */
-  conversation(waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }): Prisma.Sql {
+  /**
+   * Both directions with one person, oldest first: every message whose other party is one of
+   * the identifiers linked to `key` (a phone's digits, a BSUID or a parent BSUID).
+   */
+  conversation(key: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }): Prisma.Sql {
     const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
     const after = opts.after ? Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)` : Prisma.empty;
-    return Prisma.sql`
-      SELECT ${COLUMNS} FROM messages WHERE wa_id = ${waId} ${phone} ${after}
+    return Prisma.sql`WITH ${person(key)}
+      SELECT ${COLUMNS} FROM messages WHERE ${ofPerson} ${phone} ${after}
       ORDER BY created_at ASC, id ASC LIMIT ${opts.limit + 1}`;
   },
 
@@ -136,8 +148,8 @@ export function createQueryRepository(db: Db) {
       return (await db.$queryRaw<(MessageRow & { events: EventRow[] })[]>(sql.messageWithEvents(idOrWamid)))[0];
     },
     list: (f: ListFilter) => db.$queryRaw<MessageRow[]>(sql.list(f)),
-    conversation: (waId: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }) =>
-      db.$queryRaw<MessageRow[]>(sql.conversation(waId, opts)),
+    conversation: (key: string, opts: { phoneNumberId?: string; after?: Keyset; limit: number }) =>
+      db.$queryRaw<MessageRow[]>(sql.conversation(key, opts)),
     async stats(since: Date, until: Date, phoneNumberId?: string) {
       const [counts, failures] = await Promise.all([
         db.$queryRaw<{ direction: string; status: string; n: bigint; sent: bigint; delivered: bigint; read: bigint }[]>(sql.statusCounts(since, until, phoneNumberId)),

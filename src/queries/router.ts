@@ -1,10 +1,10 @@
-// GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations/{waId}:
+// GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations/{id}:
 // behind the API key, parameters validated by the same zod schemas the OpenAPI document shows.
 import { Router, type Request } from "express";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
 import { requireApiKey } from "../http/auth.ts";
-import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, WaIdParamSchema } from "./schemas.ts";
+import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
 import type { QueryService } from "./service.ts";
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -31,9 +31,9 @@ export function createQueryRouter(service: QueryService, apiKeys: string[]): Rou
   router.get("/api/messages", async (req, res) => {
     res.json(await service.list(parse(ListQuerySchema, query(req))));
   });
-  router.get("/api/conversations/:waId", async (req, res) => {
-    const { waId } = parse(WaIdParamSchema, req.params);
-    res.json(await service.conversation(waId, parse(ConversationQuerySchema, query(req))));
+  router.get("/api/conversations/:id", async (req, res) => {
+    const { id } = parse(PersonParamSchema, req.params);
+    res.json(await service.conversation(id, parse(ConversationQuerySchema, query(req))));
   });
   router.get("/api/stats", async (req, res) => {
     res.json(await service.stats(parse(StatsQuerySchema, query(req))));

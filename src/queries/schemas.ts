@@ -2,6 +2,7 @@
 // validation and the OpenAPI 3.1 document (src/queries/openapi.ts) are made.
 import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { personKey } from "../people/identifiers.ts";
 
 extendZodWithOpenApi(z);
 
@@ -10,6 +11,10 @@ export const MESSAGE_STATUSES = ["received", "pending", "accepted", "sent", "fai
 
 const isoTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-11-29T12:00:00Z" });
 const digits = z.string().regex(/^\+?[\d\s().-]{3,32}$/, "a phone number or WhatsApp id");
+const personId = z
+  .string()
+  .max(160)
+  .refine((s) => personKey(s) !== undefined, "a phone number, a BSUID (CC.<id>) or a parent BSUID (CC.ENT.<id>)");
 
 export const ListQuerySchema = z
   .object({
@@ -17,6 +22,11 @@ export const ListQuerySchema = z
     status: z.enum(MESSAGE_STATUSES).optional(),
     to: digits.optional().openapi({ description: "Outbound messages to this WhatsApp id (digits)." }),
     from: digits.optional().openapi({ description: "Inbound messages from this WhatsApp id (digits)." }),
+    user: personId.optional().openapi({
+      description:
+        "Both directions with one person, named by BSUID, parent BSUID or phone number: every message whose other party carried any identifier Ticks has seen together with this one.",
+      example: "US.13491208655302741918",
+    }),
     phoneNumberId: z.string().regex(/^\d+$/).optional(),
     since: isoTime.optional().openapi({ description: "createdAt ≥ since" }),
     until: isoTime.optional().openapi({ description: "createdAt < until" }),
@@ -44,7 +54,12 @@ export const StatsQuerySchema = z
   .strict();
 
 export const IdParamSchema = z.object({ id: z.string().min(1).max(256).openapi({ description: "Ticks' id (a UUID) or a wamid" }) });
-export const WaIdParamSchema = z.object({ waId: digits });
+export const PersonParamSchema = z.object({
+  id: personId.openapi({
+    description: "The person: a phone number (any formatting), a BSUID or a parent BSUID. Identifiers Ticks has seen together on any message are one person.",
+    example: "US.13491208655302741918",
+  }),
+});
 
 const json = z.unknown().openapi({ description: "As Meta sent it" });
 const time = z.string().nullable().openapi({ format: "date-time" });
@@ -66,9 +81,12 @@ export const MessageSchema = z
     wamid: z.string().nullable(),
     direction: z.enum(DIRECTIONS),
     phoneNumberId: z.string(),
-    to: z.string().nullable(),
-    from: z.string().nullable(),
-    waId: z.string().nullable().openapi({ description: "The other party's WhatsApp id" }),
+    to: z.string().nullable().openapi({ description: "Outbound: the phone number the caller sent to; null when sent by BSUID only" }),
+    from: z.string().nullable().openapi({ description: "Inbound: the sender's phone number; null when Meta withholds it" }),
+    waId: z.string().nullable().openapi({ description: "The other party's WhatsApp id (phone digits); null when Meta withholds it" }),
+    userId: z.string().nullable().openapi({ description: "The other party's business-scoped user id (BSUID)" }),
+    parentUserId: z.string().nullable().openapi({ description: "The other party's parent BSUID, where Meta sends one" }),
+    username: z.string().nullable().openapi({ description: "The other party's WhatsApp username, when they have one" }),
     contactName: z.string().nullable(),
     type: z.string().nullable().openapi({ description: "null for a status-only placeholder (sent by another system)" }),
     payload: json,

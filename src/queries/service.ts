@@ -1,5 +1,6 @@
 // Shapes stored rows into the API's answers and turns cursors into keysets.
 import { AppError } from "../errors.ts";
+import { personKey, phoneDigits } from "../people/identifiers.ts";
 import type { EventRow, Keyset, MessageRow, QueryRepository } from "./repository.ts";
 import type { ListQuery } from "./schemas.ts";
 
@@ -14,6 +15,9 @@ export function toMessage(r: MessageRow) {
     to: r.to,
     from: r.from,
     waId: r.wa_id,
+    userId: r.user_id,
+    parentUserId: r.parent_user_id,
+    username: r.username,
     contactName: r.contact_name,
     type: r.type,
     payload: r.payload ?? null,
@@ -71,7 +75,9 @@ function page(rows: MessageRow[], limit: number) {
   };
 }
 
-const digitsOf = (s: string) => s.replace(/\D/g, "");
+/** A person named by a caller: schemas.ts has already checked the form. */
+const keyOf = (s: string) => personKey(s) ?? s;
+const digitsOf = (s: string) => phoneDigits(s) ?? "";
 
 export function createQueryService(repo: QueryRepository) {
   return {
@@ -82,7 +88,9 @@ export function createQueryService(repo: QueryRepository) {
     },
 
     async list(q: ListQuery) {
-      if (q.to && q.from) throw new AppError("bad_request", "Invalid parameters.", [{ path: ["to"], message: "to and from cannot be combined: a message has one other party" }]);
+      if ([q.to, q.from, q.user].filter(Boolean).length > 1) {
+        throw new AppError("bad_request", "Invalid parameters.", [{ path: [q.to ? "to" : "from"], message: "to, from and user cannot be combined: a message has one other party" }]);
+      }
       const party = q.to ? { direction: "outbound" as const, waId: digitsOf(q.to) } : q.from ? { direction: "inbound" as const, waId: digitsOf(q.from) } : {};
       if (q.direction && party.direction && q.direction !== party.direction) return { data: [], nextCursor: null };
       const rows = await repo.list({
@@ -93,13 +101,14 @@ export function createQueryService(repo: QueryRepository) {
         until: q.until ? new Date(q.until) : undefined,
         after: decodeCursor(q.cursor),
         limit: q.limit,
+        ...(q.user ? { person: keyOf(q.user) } : {}),
         ...party,
       });
       return page(rows, q.limit);
     },
 
-    async conversation(waId: string, q: { phoneNumberId?: string; limit: number; cursor?: string }) {
-      const rows = await repo.conversation(digitsOf(waId), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit });
+    async conversation(id: string, q: { phoneNumberId?: string; limit: number; cursor?: string }) {
+      const rows = await repo.conversation(keyOf(id), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit });
       return page(rows, q.limit);
     },
 

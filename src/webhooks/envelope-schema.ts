@@ -25,11 +25,18 @@ const unixSeconds = z.union([z.string().regex(/^\d{1,12}$/), z.number().int().no
 
 export const STATUSES = ["sent", "delivered", "read", "failed", "played", "deleted"] as const;
 
+// Identifiers are optional: Meta withholds the phone number of some username users and
+// sends a BSUID instead (docs/people.md). Meta omits absent ones; an empty string counts
+// as absent all the same.
+const id = z.string().optional();
+
 export const StatusItemSchema = z.looseObject({
   id: z.string().min(1),
   status: z.enum(STATUSES),
   timestamp: unixSeconds,
-  recipient_id: z.string().optional(),
+  recipient_id: id,
+  recipient_user_id: id,
+  recipient_parent_user_id: id,
   conversation: z.looseObject({}).optional(),
   pricing: z.looseObject({}).optional(),
   errors: z.array(z.looseObject({})).optional(),
@@ -37,16 +44,40 @@ export const StatusItemSchema = z.looseObject({
 });
 export type StatusItem = z.infer<typeof StatusItemSchema>;
 
-export const InboundItemSchema = z.looseObject({
-  from: z.string().min(1),
-  id: z.string().min(1),
-  timestamp: unixSeconds,
-  type: z.string().min(1),
-  context: z.looseObject({}).optional(),
+// A user's identifiers changed (Meta's "System messages" webhook reference): the new phone
+// (`wa_id`, `new_wa_id` in older versions) or the new BSUID, with the one it replaces.
+const SystemSchema = z.looseObject({
+  type: z.string().optional(),
+  body: z.string().optional(),
+  wa_id: id,
+  new_wa_id: id,
+  user_id: id,
+  previous_user_id: id,
+  parent_user_id: id,
+  previous_parent_user_id: id,
 });
+
+export const InboundItemSchema = z
+  .looseObject({
+    from: id,
+    from_user_id: id,
+    from_parent_user_id: id,
+    id: z.string().min(1),
+    timestamp: unixSeconds,
+    type: z.string().min(1),
+    context: z.looseObject({}).optional(),
+    system: SystemSchema.optional(),
+  })
+  .refine((m) => !!(m.from || m.from_user_id || m.from_parent_user_id), {
+    message: "no sender: neither from nor from_user_id nor from_parent_user_id",
+    path: ["from"],
+  });
 export type InboundItem = z.infer<typeof InboundItemSchema>;
 
 export const ContactSchema = z.looseObject({
-  wa_id: z.string(),
-  profile: z.looseObject({ name: z.string().optional() }).optional(),
+  wa_id: id,
+  user_id: id,
+  parent_user_id: id,
+  profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
 });
+export type Contact = z.infer<typeof ContactSchema>;

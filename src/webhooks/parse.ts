@@ -1,9 +1,22 @@
 // Turns one verified webhook envelope into the rows it asks for: status events, inbound
 // messages and the items Ticks does not understand (kept raw, skipped). Pure: no I/O.
 import type { z } from "zod";
-import { ChangeSchema, ContactSchema, InboundItemSchema, StatusItemSchema } from "./envelope-schema.ts";
+import { phoneDigits } from "../people/identifiers.ts";
+import { ChangeSchema, ContactSchema, InboundItemSchema, StatusItemSchema, type Contact } from "./envelope-schema.ts";
 
-export interface StatusRow {
+/** The other party of a message as one webhook item shows them (docs/people.md). */
+export interface Party {
+  /** Phone digits (Meta's wa_id); null when withheld. */
+  wa_id: string | null;
+  user_id: string | null;
+  parent_user_id: string | null;
+  username: string | null;
+  contact_name: string | null;
+  /** Every identifier this item shows for the person, to be linked as one person. */
+  identities: string[];
+}
+
+export interface StatusRow extends Party {
   wamid: string;
   status: string;
   /** ISO time of Meta's event. */
@@ -17,11 +30,11 @@ export interface StatusRow {
   raw: unknown;
 }
 
-export interface InboundRow {
+export interface InboundRow extends Party {
   wamid: string;
   phone_number_id: string;
-  from: string;
-  contact_name: string | null;
+  /** As Meta sent it; null when the phone number is withheld. */
+  from: string | null;
   type: string;
   ts: string;
   payload: unknown;
@@ -39,6 +52,7 @@ export interface ParsedWebhook {
 }
 
 const why = (e: z.ZodError) => e.issues.map((i) => `${i.path.join(".") || "item"}: ${i.message}`).join("; ");
+const orNull = (s: string | null | undefined) => s || null;
 
 export function parseEnvelope(entries: unknown[]): ParsedWebhook {
   const out: ParsedWebhook = { statuses: [], inbound: [], unprocessed: [] };
@@ -53,6 +67,35 @@ export function parseEnvelope(entries: unknown[]): ParsedWebhook {
   return out;
 }
 
+/**
+ * The `contacts` of one change (inbound messages have them; statuses other than `failed` may):
+ * found by phone or by BSUID. With one contact, an item that names neither is that contact's.
+ */
+function contactFinder(raw: unknown[] | undefined) {
+  const contacts: Contact[] = [];
+  for (const c of raw ?? []) {
+    const parsed = ContactSchema.safeParse(c);
+    if (parsed.success) contacts.push(parsed.data);
+  }
+  return (phone: string | null, userId: string | null): Contact | undefined =>
+    contacts.find((c) => (phone && phoneDigits(c.wa_id) === phone) || (userId && c.user_id === userId)) ??
+    (contacts.length === 1 && !phone && !userId ? contacts[0] : undefined);
+}
+
+function party(phone: string | null, userId: string | null, parentUserId: string | null, contact: Contact | undefined, more: (string | null)[] = []): Party {
+  const wa_id = phone ?? phoneDigits(contact?.wa_id);
+  const user_id = userId ?? orNull(contact?.user_id);
+  const parent_user_id = parentUserId ?? orNull(contact?.parent_user_id);
+  return {
+    wa_id,
+    user_id,
+    parent_user_id,
+    username: orNull(contact?.profile?.username),
+    contact_name: orNull(contact?.profile?.name),
+    identities: [...new Set([wa_id, user_id, parent_user_id, ...more].filter((id): id is string => !!id))],
+  };
+}
+
 function parseChange(change: unknown, out: ParsedWebhook): void {
   const parsed = ChangeSchema.safeParse(change);
   if (!parsed.success) {
@@ -61,6 +104,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
   }
   const { value } = parsed.data;
   const phoneNumberId = value.metadata.phone_number_id;
+  const contactOf = contactFinder(value.contacts);
 
   for (const item of value.statuses ?? []) {
     const s = StatusItemSchema.safeParse(item);
@@ -68,39 +112,42 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
       out.unprocessed.push({ reason: `status not understood: ${why(s.error)}`, item });
       continue;
     }
+    const phone = phoneDigits(s.data.recipient_id);
+    const userId = orNull(s.data.recipient_user_id);
     out.statuses.push({
       wamid: s.data.id,
       status: s.data.status,
       ts: s.data.timestamp.toISOString(),
       phone_number_id: phoneNumberId,
-      recipient_id: s.data.recipient_id ?? null,
+      recipient_id: orNull(s.data.recipient_id),
       errors: s.data.errors ?? null,
       pricing: s.data.pricing ?? null,
       conversation: s.data.conversation ?? null,
       biz: s.data.biz_opaque_callback_data ?? null,
       raw: item,
+      ...party(phone, userId, orNull(s.data.recipient_parent_user_id), contactOf(phone, userId)),
     });
   }
 
-  const names = new Map<string, string>();
-  for (const c of value.contacts ?? []) {
-    const contact = ContactSchema.safeParse(c);
-    if (contact.success && contact.data.profile?.name) names.set(contact.data.wa_id, contact.data.profile.name);
-  }
   for (const item of value.messages ?? []) {
     const m = InboundItemSchema.safeParse(item);
     if (!m.success) {
       out.unprocessed.push({ reason: `message not understood: ${why(m.error)}`, item });
       continue;
     }
+    const phone = phoneDigits(m.data.from);
+    const userId = orNull(m.data.from_user_id);
+    // A system message says the person's phone or BSUID changed: the old and new ones are linked.
+    const sys = m.data.system;
+    const changed = sys ? [phoneDigits(sys.wa_id), phoneDigits(sys.new_wa_id), orNull(sys.user_id), orNull(sys.previous_user_id), orNull(sys.parent_user_id), orNull(sys.previous_parent_user_id)] : [];
     out.inbound.push({
       wamid: m.data.id,
       phone_number_id: phoneNumberId,
-      from: m.data.from,
-      contact_name: names.get(m.data.from) ?? null,
+      from: orNull(m.data.from),
       type: m.data.type,
       ts: m.data.timestamp.toISOString(),
       payload: item,
+      ...party(phone, userId, orNull(m.data.from_parent_user_id), contactOf(phone, userId), changed),
     });
   }
 

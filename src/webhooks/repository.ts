@@ -6,6 +6,8 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
+import { identityLinks } from "../people/identifiers.ts";
+import { links } from "../people/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 /** The statuses that change a message; `deleted` (legacy) only joins the audit trail. */
@@ -20,12 +22,13 @@ export function createWebhookRepository(db: Database) {
      */
     async applyStatuses(rows: StatusRow[]): Promise<void> {
       if (rows.length === 0) return;
-      const input = JSON.stringify(rows.map((r, ord) => ({ ...r, ord })));
+      const input = JSON.stringify(rows.map((r, ord) => ({ ...r, identities: undefined, ord })));
+      // The person's identifiers are linked in this same statement (the `identity` CTE).
       const q = Prisma.sql`
-        WITH input AS (
+        WITH ${links(identityLinks(rows.map((r) => r.identities)))}, input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
-            phone_number_id text, recipient_id text, errors jsonb, pricing jsonb, conversation jsonb, biz text,
-            raw jsonb, ord int)
+            phone_number_id text, recipient_id text, wa_id text, user_id text, parent_user_id text, username text,
+            contact_name text, errors jsonb, pricing jsonb, conversation jsonb, biz text, raw jsonb, ord int)
         ), events AS (
           INSERT INTO status_events (wamid, status, "timestamp", recipient_id, errors, pricing, conversation,
             biz_opaque_callback_data, raw)
@@ -36,6 +39,8 @@ export function createWebhookRepository(db: Database) {
           SELECT input.*, status::"MessageStatus" AS rank FROM input WHERE status = ANY(${RANKED})
         ), agg AS (
           SELECT wamid, min(phone_number_id) AS phone_number_id, min(recipient_id) AS recipient_id,
+            min(wa_id) AS wa_id, min(user_id) AS user_id, min(parent_user_id) AS parent_user_id,
+            min(username) AS username, min(contact_name) AS contact_name,
             max(rank) AS status,
             min(ts) FILTER (WHERE status = 'sent') AS sent_at,
             min(ts) FILTER (WHERE status = 'delivered') AS delivered_at,
@@ -48,10 +53,11 @@ export function createWebhookRepository(db: Database) {
             min(biz) AS biz
           FROM ranked GROUP BY wamid
         )
-        INSERT INTO messages AS m (wamid, direction, phone_number_id, wa_id, "to", status, sent_at, delivered_at,
-          read_at, played_at, failed_at, errors, pricing, conversation, biz_opaque_callback_data)
-        SELECT wamid, 'outbound', phone_number_id, recipient_id, recipient_id, status, sent_at, delivered_at,
-          read_at, played_at, failed_at, errors, pricing, conversation, biz
+        INSERT INTO messages AS m (wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, username,
+          contact_name, status, sent_at, delivered_at, read_at, played_at, failed_at, errors, pricing, conversation,
+          biz_opaque_callback_data)
+        SELECT wamid, 'outbound', phone_number_id, wa_id, recipient_id, user_id, parent_user_id, username,
+          contact_name, status, sent_at, delivered_at, read_at, played_at, failed_at, errors, pricing, conversation, biz
         FROM agg ORDER BY wamid -- one lock order for every writer: no deadlocks between batches
         ON CONFLICT (wamid) DO UPDATE SET
           status = GREATEST(m.status, EXCLUDED.status),
@@ -68,32 +74,41 @@ export function createWebhookRepository(db: Database) {
             WHEN m.conversation IS NULL OR EXCLUDED.status >= m.status THEN EXCLUDED.conversation ELSE m.conversation END,
           biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data),
           wa_id = COALESCE(m.wa_id, EXCLUDED.wa_id),
+          user_id = COALESCE(m.user_id, EXCLUDED.user_id),
+          parent_user_id = COALESCE(m.parent_user_id, EXCLUDED.parent_user_id),
+          -- profile details: the latest Meta sent
+          username = COALESCE(EXCLUDED.username, m.username),
+          contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()
         WHERE m.direction = 'outbound'`;
       await db.execute(q.text, q.values, "ticks_webhook_statuses");
     },
 
     /**
-     * Stores inbound messages once each (Meta's retries add nothing) and, in the same
-     * statement, the read receipt each new one is owed: the receipt can never be lost
-     * between storing the message and sending it.
+     * Stores inbound messages once each (Meta's retries add nothing), links the sender's
+     * identifiers and, in the same statement, adds the read receipt each new one is owed: the
+     * receipt can never be lost between storing the message and sending it. System messages
+     * (a user's number or BSUID changed) are Meta's notices, not the person's: no receipt.
      */
     async storeInbound(rows: InboundRow[], autoRead: boolean): Promise<void> {
       if (rows.length === 0) return;
+      const input = JSON.stringify(rows.map((r) => ({ ...r, identities: undefined })));
       await db.prisma.$executeRaw`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(wamid text, phone_number_id text,
-            "from" text, contact_name text, type text, ts timestamptz, payload jsonb)
+        WITH ${links(identityLinks(rows.map((r) => r.identities)))}, input AS (
+          SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, phone_number_id text,
+            "from" text, wa_id text, user_id text, parent_user_id text, username text, contact_name text, type text,
+            ts timestamptz, payload jsonb)
         ), stored AS (
-          INSERT INTO messages (wamid, direction, phone_number_id, wa_id, "from", contact_name, type, payload, status, sent_at)
-          SELECT DISTINCT ON (wamid) wamid, 'inbound', phone_number_id, "from", "from", contact_name, type, payload,
-            'received', ts
+          INSERT INTO messages (wamid, direction, phone_number_id, wa_id, "from", user_id, parent_user_id, username,
+            contact_name, type, payload, status, sent_at)
+          SELECT DISTINCT ON (wamid) wamid, 'inbound', phone_number_id, wa_id, "from", user_id, parent_user_id, username,
+            contact_name, type, payload, 'received', ts
           FROM input ORDER BY wamid
           ON CONFLICT (wamid) DO NOTHING
-          RETURNING id, wamid, phone_number_id
+          RETURNING id, wamid, phone_number_id, type
         )
         INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
-        SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead}
+        SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead} AND type <> 'system'
         ON CONFLICT (message_id) DO NOTHING`;
     },
 

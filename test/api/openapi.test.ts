@@ -28,10 +28,14 @@ describe("when a client reads /openapi.json", () => {
     const res = await t.http.get("/openapi.json");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    expect(Object.keys(res.body.paths).sort()).toEqual(["/api/conversations/{waId}", "/api/messages", "/api/messages/{id}", "/api/stats"]);
+    expect(Object.keys(res.body.paths).sort()).toEqual(["/api/conversations/{id}", "/api/messages", "/api/messages/{id}", "/api/stats"]);
     expect(res.body.paths["/api/messages"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(["direction", "status", "to", "from", "phoneNumberId", "since", "until", "limit", "cursor"]),
+      expect.arrayContaining(["direction", "status", "to", "from", "user", "phoneNumberId", "since", "until", "limit", "cursor"]),
     );
+    const conversation = res.body.paths["/api/conversations/{id}"].get.parameters.find((p: { name: string }) => p.name === "id");
+    expect(conversation).toMatchObject({ in: "path", required: true });
+    expect(conversation.description).toMatch(/BSUID/);
+    expect(Object.keys(res.body.components.schemas.Message.properties)).toEqual(expect.arrayContaining(["to", "from", "waId", "userId", "parentUserId", "username"]));
   });
 
   it("then the real answers of every endpoint validate against it", async () => {
@@ -49,7 +53,9 @@ describe("when a client reads /openapi.json", () => {
     validate("/api/messages", "200", (await t.http.get("/api/messages").query({ phoneNumberId: phone, limit: 2 }).set(auth)).body);
     validate("/api/messages", "400", (await t.http.get("/api/messages").query({ limit: -1 }).set(auth)).body);
     validate("/api/messages", "401", (await t.http.get("/api/messages")).body);
-    validate("/api/conversations/{waId}", "200", (await t.http.get(`/api/conversations/${person}`).set(auth)).body);
+    validate("/api/conversations/{id}", "200", (await t.http.get(`/api/conversations/${person}`).set(auth)).body);
+    validate("/api/conversations/{id}", "400", (await t.http.get(`/api/conversations/bob`).set(auth)).body);
+    validate("/api/messages", "200", (await t.http.get("/api/messages").query({ user: "US.13491208655302741918" }).set(auth)).body);
     validate("/api/stats", "200", (await t.http.get("/api/stats").query({ phoneNumberId: phone }).set(auth)).body);
   });
 

@@ -35,6 +35,7 @@ const pendingRow = (id: string) => ({
   createdAt: new Date(),
   phoneNumberId: "106540352242922",
   to: "16505551234",
+  recipient: null,
   type: "text",
   payload: { messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "hi" } },
   graphVersion: "v24.0",
@@ -42,7 +43,7 @@ const pendingRow = (id: string) => ({
 });
 const asPending = (rows: PendingRow[]): SendWrite[] => rows.map((pending) => ({ pending }));
 const asAccepted = (rows: AcceptedRow[]): SendWrite[] => rows.map((accepted) => ({ accepted }));
-const accepted = (id: string): AcceptedRow => ({ id, wamid: `wamid.${id}`, waId: "16505551234", acceptedAt: new Date() });
+const accepted = (id: string): AcceptedRow => ({ id, wamid: `wamid.${id}`, waId: "16505551234", userId: null, acceptedAt: new Date() });
 
 describe("the accepted write's plan", () => {
   let t: TestDatabase;

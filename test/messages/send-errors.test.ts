@@ -129,7 +129,7 @@ describe("when Meta does not answer within SEND_TIMEOUT_MS", () => {
   it("then a send left pending past its deadline by a crash becomes failed/unconfirmed", async () => {
     const { createSendRepository } = await import("../../src/messages/repository.ts");
     const repo = createSendRepository(t.db);
-    const pending = (id: string, deadlineAt: Date) => ({ id, createdAt: new Date(), phoneNumberId: phoneNumberId(), to: waId(), type: "text", payload: {}, graphVersion: "v24.0", deadlineAt });
+    const pending = (id: string, deadlineAt: Date) => ({ id, createdAt: new Date(), phoneNumberId: phoneNumberId(), to: waId(), recipient: null, type: "text", payload: {}, graphVersion: "v24.0", deadlineAt });
     const [past, future] = [randomUUID(), randomUUID()];
     await repo.write([pending(past, new Date(Date.now() - 1000)), pending(future, new Date(Date.now() + 60_000))].map((row) => ({ pending: row })));
     await repo.failExpiredPending();

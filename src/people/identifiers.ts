@@ -1,0 +1,52 @@
+// A person's identifiers on WhatsApp (docs/people.md): the phone number (kept as its
+// digits, Meta's wa_id), the business-scoped user id (BSUID) and the parent BSUID. The
+// three kinds never collide: a phone is digits only, a BSUID is "CC.<alphanumerics>" and
+// a parent BSUID "CC.ENT.<alphanumerics>" (Meta's "Business-scoped user IDs" guide).
+
+export const BSUID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
+export const PARENT_BSUID = /^[A-Za-z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
+const PHONE = /^\+?[\d\s().-]{3,32}$/;
+
+/** The digits of a phone number or wa_id ("+1 (650) 555-1234" → "16505551234"); null when none. */
+export function phoneDigits(s: string | null | undefined): string | null {
+  const digits = s?.replace(/\D/g, "") ?? "";
+  return digits === "" ? null : digits;
+}
+
+export const isBsuid = (s: string) => BSUID.test(s);
+export const isParentBsuid = (s: string) => PARENT_BSUID.test(s);
+
+/**
+ * A person as a caller names them: a phone number in any formatting (→ its digits), a BSUID
+ * or a parent BSUID (as given). Undefined when it is none of these.
+ */
+export function personKey(s: string): string | undefined {
+  if (isBsuid(s) || isParentBsuid(s)) return s;
+  return PHONE.test(s) ? (phoneDigits(s) ?? undefined) : undefined;
+}
+
+export interface Link {
+  a: string;
+  b: string;
+}
+
+/**
+ * The identity links a batch of rows asks for: each group holds the identifiers one message
+ * showed for one person (nulls skipped). Links form a star around each group's first
+ * identifier, stored both ways, so that the closure from any identifier reaches all of them.
+ * Deduplicated and sorted, so that concurrent writers take the key locks in one order.
+ */
+export function identityLinks(groups: Iterable<(string | null | undefined)[]>): Link[] {
+  const seen = new Set<string>();
+  for (const group of groups) {
+    const ids = [...new Set(group.filter((id): id is string => !!id))];
+    for (const other of ids.slice(1)) {
+      seen.add(`${ids[0]}\n${other}`);
+      seen.add(`${other}\n${ids[0]}`);
+    }
+  }
+  return [...seen].sort().map((k) => {
+    const [a, b] = k.split("\n") as [string, string];
+    return { a, b };
+  });
+}
