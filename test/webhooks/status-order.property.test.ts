@@ -1,10 +1,13 @@
 // Any order and any duplication of a message's events gives the same final row and the
 // same audit trail (fast-check), sequentially and concurrently, with the send's own
-// answer landing anywhere among them.
+// answer landing anywhere among them. Each event (and the send) names the recipient by
+// phone, by BSUID or both: the row keeps every identifier, and the person is found by
+// either one once some event showed the two together.
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, startTestApp, type TestApp } from "../helpers/test-app.ts";
+import { auth, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
+import { bsuid } from "../helpers/people.ts";
 import { postWebhook, status, statusesPayload, type StatusSpec } from "../helpers/webhooks.ts";
 
 let t: TestApp;
@@ -24,7 +27,14 @@ const RANK = ["accepted", "sent", "failed", "delivered", "read", "played"] as co
 const KINDS = ["sent", "delivered", "read", "failed", "played", "deleted"] as const;
 const pricing = { billable: true, pricing_model: "PMP", type: "regular", category: "utility" };
 
-type Step = { kind: "webhook"; items: StatusSpec[] } | { kind: "send" };
+const VARIANTS = ["phone", "bsuid", "both"] as const;
+type Variant = (typeof VARIANTS)[number];
+type Item = StatusSpec & { ids: Variant };
+type Step = { kind: "webhook"; items: Item[] } | { kind: "send" };
+interface Person {
+  phone: string;
+  user: string;
+}
 
 /** What the row must be, whatever the order: the contract's rank rules. */
 function expected(kinds: Set<string>, viaTicks: boolean) {
@@ -51,14 +61,19 @@ const scenario = fc
     dupes: fc.array(fc.nat(), { maxLength: 6 }),
     seed: fc.array(fc.nat(), { minLength: 20, maxLength: 20 }),
     groupSizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 12, maxLength: 12 }),
+    variants: fc.array(fc.constantFrom(...VARIANTS), { minLength: 12, maxLength: 12 }),
+    sendBy: fc.constantFrom(...VARIANTS),
   })
-  .map(({ kinds, viaTicks, dupes, seed, groupSizes }) => {
+  .map(({ kinds, viaTicks, dupes, seed, groupSizes, variants, sendBy }) => {
     const wamid = `wamid.prop${randomBytes(10).toString("hex")}`;
-    const item = (k: (typeof KINDS)[number]): StatusSpec => ({
+    const person: Person = { phone: waId(), user: bsuid() };
+    let n = 0;
+    const item = (k: (typeof KINDS)[number]): Item => ({
       wamid,
       status: k,
       at: T0 + KINDS.indexOf(k),
       extra: k === "failed" || k === "deleted" ? {} : { pricing },
+      ids: variants[n++ % variants.length]!,
     });
     const events = [...kinds.map(item), ...dupes.map((d) => item(kinds[d % kinds.length]!))];
     // A deterministic shuffle driven by the generated seed, so fast-check can shrink it.
@@ -70,21 +85,48 @@ const scenario = fc
       i += n;
     }
     if (viaTicks) steps.splice(seed[0]! % (steps.length + 1), 0, { kind: "send" });
-    return { wamid, kinds: new Set<string>(kinds), viaTicks, steps };
+    return { wamid, kinds: new Set<string>(kinds), viaTicks, steps, person, sendBy, events };
   });
+type Scenario = { wamid: string; kinds: Set<string>; viaTicks: boolean; steps: Step[]; person: Person; sendBy: Variant; events: Item[] };
 
-async function run(step: Step, wamid: string, via = t) {
+/** A status item naming the recipient by phone (recipient_id), BSUID (recipient_user_id) or both. */
+function statusNaming(i: Item, p: Person) {
+  const { recipient_id: _phone, ...item } = status({ ...i, to: p.phone });
+  return { ...item, ...(i.ids !== "bsuid" ? { recipient_id: p.phone } : {}), ...(i.ids !== "phone" ? { recipient_user_id: p.user } : {}) };
+}
+
+async function run(step: Step, s: Scenario, via = t) {
+  const { wamid, person: p, sendBy } = s;
   if (step.kind === "send") {
-    t.emulator.enqueue({ status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: "16505551234", wa_id: "16505551234" }], messages: [{ id: wamid }] } });
-    const res = await t.http.post(`/${PHONE}/messages`).set(auth).send({ messaging_product: "whatsapp", to: "16505551234", type: "text", text: { body: "p" } });
+    const ids = { ...(sendBy !== "bsuid" ? { to: p.phone } : {}), ...(sendBy !== "phone" ? { recipient: p.user } : {}) };
+    const contact = sendBy === "bsuid" ? { input: p.user, user_id: p.user } : { input: p.phone, wa_id: p.phone, ...(sendBy === "both" ? { user_id: p.user } : {}) };
+    t.emulator.enqueue({ status: 200, body: { messaging_product: "whatsapp", contacts: [contact], messages: [{ id: wamid }] } });
+    const res = await t.http.post(`/${PHONE}/messages`).set(auth).send({ messaging_product: "whatsapp", ...ids, type: "text", text: { body: "p" } });
     expect(res.status).toBe(200);
   } else {
-    const res = await postWebhook(via, statusesPayload(PHONE, step.items.map(status)));
+    const res = await postWebhook(via, statusesPayload(PHONE, step.items.map((i) => statusNaming(i, p))));
     expect(res.status).toBe(200);
   }
 }
 
-async function check(s: { wamid: string; kinds: Set<string>; viaTicks: boolean }) {
+/** Which identifiers the row must carry, and which find the person (docs/people.md). */
+function identities(s: Scenario) {
+  const ranked = s.events.filter((e) => e.status !== "deleted"); // `deleted` changes no row
+  const send = s.viaTicks ? [s.sendBy] : [];
+  const shows = (v: Variant[], kind: "phone" | "bsuid") => v.some((x) => x === kind || x === "both");
+  const hasPhone = shows([...ranked.map((e) => e.ids), ...send], "phone");
+  const hasUser = shows([...ranked.map((e) => e.ids), ...send], "bsuid");
+  const linked = [...s.events.map((e) => e.ids), ...send].includes("both");
+  return { hasPhone, hasUser, byPhone: hasPhone || (linked && hasUser), byUser: hasUser || (linked && hasPhone) };
+}
+
+async function conversation(id: string) {
+  const res = await t.http.get(`/api/conversations/${id}`).set(auth);
+  expect(res.status).toBe(200);
+  return res.body.data.map((m: { wamid: string }) => m.wamid);
+}
+
+async function check(s: Scenario) {
   const want = expected(s.kinds, s.viaTicks);
   const rows = await t.db.prisma.message.findMany({ where: { wamid: s.wamid } });
   const trail = await t.db.prisma.statusEvent.findMany({ where: { wamid: s.wamid } });
@@ -100,13 +142,17 @@ async function check(s: { wamid: string; kinds: Set<string>; viaTicks: boolean }
   expect(row.type).toBe(s.viaTicks ? "text" : null);
   expect(row.errors !== null).toBe(want.hasErrors);
   expect(row.pricing).toEqual(want.hasPricing ? pricing : null);
+  const ids = identities(s);
+  expect(row).toMatchObject({ waId: ids.hasPhone ? s.person.phone : null, userId: ids.hasUser ? s.person.user : null });
+  expect(await conversation(s.person.phone)).toEqual(ids.byPhone ? [s.wamid] : []);
+  expect(await conversation(s.person.user)).toEqual(ids.byUser ? [s.wamid] : []);
 }
 
 describe("when a message's events arrive in any order, any number of times", () => {
   it("then, one POST after another, the final row and trail follow the rank rules", async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        for (const step of s.steps) await run(step, s.wamid);
+        for (const step of s.steps) await run(step, s);
         await check(s);
       }),
       { numRuns: 40 },
@@ -119,9 +165,9 @@ describe("when a message's events arrive in any order, any number of times", () 
         // The emulator answers sends in arrival order, so sends go one at a time, webhooks all at once.
         const sends = scenarios.filter((s) => s.viaTicks);
         const hooks = scenarios.flatMap((s) =>
-          s.steps.filter((st) => st.kind === "webhook").map((st, i) => run(st, s.wamid, i % 2 ? other : t)),
+          s.steps.filter((st) => st.kind === "webhook").map((st, i) => run(st, s, i % 2 ? other : t)),
         );
-        await Promise.all([...hooks, (async () => { for (const s of sends) await run({ kind: "send" }, s.wamid); })()]);
+        await Promise.all([...hooks, (async () => { for (const s of sends) await run({ kind: "send" }, s); })()]);
         for (const s of scenarios) await check(s);
       }),
       { numRuns: 15 },
