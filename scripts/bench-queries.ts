@@ -5,12 +5,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "../src/generated/prisma/client.ts";
 import { sql } from "../src/queries/repository.ts";
-import { admin, createDatabase, dbUrl, dropDatabase, fmt, startTicksProcess } from "./bench/lib.ts";
+import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, startTicksProcess } from "./bench/lib.ts";
 import { seed } from "./seed.ts";
 
 const SEED = Number(process.env.SEED ?? 1_000_000);
 const N = Number(process.env.REQUESTS ?? 300);
-const TEMPLATE = `ticks_bench_seed_${SEED}`;
+const TEMPLATE = seedTemplate(SEED);
 const API_KEY = "bench_api_key_0123456789abcdef";
 
 const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
@@ -27,7 +27,9 @@ const ticks = await startTicksProcess({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN
 
 const rand = (n: number) => Math.floor(Math.random() * n);
 const g = () => 1 + rand(SEED);
-const wa = () => `1650${String((BigInt(g()) * 2654435761n) % 50000n).padStart(7, "0")}`;
+const person = () => Number((BigInt(g()) * 2654435761n) % 50000n);
+const wa = () => `1650${String(person()).padStart(7, "0")}`;
+const bsuid = () => `US.${String(person() * 7919 + 1).padStart(20, "0")}`; // as scripts/seed.ts makes them
 const phone = () => `10000000000000${rand(5)}`;
 const day = () => {
   const end = Date.now() - rand(29) * 86_400_000;
@@ -59,7 +61,10 @@ const scenarios: [string, () => Promise<string>][] = [
     const first = (await get(`/api/messages?phoneNumberId=${phone()}&status=delivered&limit=50`)).body as { nextCursor: string };
     return `/api/messages?phoneNumberId=${phone()}&status=delivered&limit=50&cursor=${first.nextCursor}`;
   }],
-  ["GET /api/conversations/{waId}", async () => `/api/conversations/${wa()}`],
+  ["GET /api/conversations/{phone}", async () => `/api/conversations/${wa()}`],
+  ["GET /api/conversations/{BSUID}", async () => `/api/conversations/${bsuid()}`],
+  ["GET /api/messages?user={BSUID}", async () => `/api/messages?user=${bsuid()}`],
+  ["GET /api/messages?user={BSUID}&direction=inbound", async () => `/api/messages?user=${bsuid()}&direction=inbound`],
   ["GET /api/stats (a day)", async () => {
     const d = day();
     return `/api/stats?since=${d.since}&until=${d.until}`;
@@ -91,7 +96,9 @@ try {
     ["phoneNumberId + inbound", sql.list({ phoneNumberId: phone(), direction: "inbound", limit: 50 })],
     ["a day + status=read", sql.list({ since: new Date(d.since), until: new Date(d.until), status: "read", limit: 50 })],
     ["page 2 (keyset)", sql.list({ status: "delivered", after: { createdAt: new Date(d.until), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" }, limit: 50 })],
-    ["conversation", sql.conversation(wa(), { limit: 100 })],
+    ["conversation (by phone)", sql.conversation(wa(), { limit: 100 })],
+    ["conversation (by BSUID)", sql.conversation(bsuid(), { limit: 100 })],
+    ["user= (a person, newest first)", sql.list({ person: bsuid(), limit: 50 })],
     ["stats: counts", sql.statusCounts(new Date(d.since), new Date(d.until))],
     ["stats: failure codes", sql.failureCodes(new Date(d.since), new Date(d.until))],
   ];

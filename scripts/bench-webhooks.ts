@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { envelope } from "../src/graph/emulator-webhooks.ts";
 import { sign } from "../src/webhooks/signature.ts";
-import { admin, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
+import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
 import { requireWrk, wrk, type WrkResult } from "./bench/wrk.ts";
 import { seed } from "./seed.ts";
 
@@ -20,7 +20,7 @@ const SEED = Number(process.env.SEED ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const DURATION = Number(process.env.SECONDS ?? 15);
 const SECRET = "bench_secret";
-const TEMPLATE = `ticks_bench_seed_${SEED}`;
+const TEMPLATE = seedTemplate(SEED);
 const WITH_BSUID = process.env.IDS === "both";
 const COMPARE = process.env.COMPARE;
 

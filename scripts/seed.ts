@@ -2,7 +2,9 @@
 // messages (default 1,000,000) and their status events, for the query and webhook
 // benchmarks. Deterministic: message g has wamid `wamid.seed<g>`; every 10th is inbound;
 // outbound ones are 60% read, 20% delivered, 10% sent, 5% failed, 5% accepted; createdAt
-// spreads over the last 30 days, 5 phone numbers, 50,000 people.
+// spreads over the last 30 days, 5 phone numbers, 50,000 people. Every message carries its
+// person's BSUID beside the phone (as Meta's webhooks do since 2026) and each person's phone
+// and BSUID are linked (identity_links), so person queries walk real links.
 import "dotenv/config";
 import pg from "pg";
 import { openDatabase } from "../src/db/index.ts";
@@ -15,13 +17,18 @@ WITH s AS (
   SELECT g, (g % 10 = 0) AS inbound, (g * 7919) % 100 AS r,
     now() - ((g * 104729) % 2592000000) * interval '1 millisecond' AS created,
     '10000000000000' || ((g / 10 + g * 31) % 5)::text AS phone,
-    '1650' || lpad(((g * 2654435761) % 50000)::text, 7, '0') AS wa
+    '1650' || lpad(((g * 2654435761) % 50000)::text, 7, '0') AS wa,
+    'US.' || lpad((((g * 2654435761) % 50000) * 7919 + 1)::text, 20, '0') AS bsuid
   FROM generate_series($1::bigint, $2::bigint) g
+), links AS (
+  INSERT INTO identity_links (a, b)
+  SELECT DISTINCT v.a, v.b FROM s CROSS JOIN LATERAL (VALUES (s.wa, s.bsuid), (s.bsuid, s.wa)) AS v(a, b)
+  ON CONFLICT DO NOTHING
 ), m AS (
-  INSERT INTO messages (wamid, direction, phone_number_id, wa_id, "to", "from", contact_name, type, payload, status,
+  INSERT INTO messages (wamid, direction, phone_number_id, wa_id, user_id, "to", "from", contact_name, type, payload, status,
     created_at, updated_at, accepted_at, sent_at, delivered_at, read_at, failed_at, errors, pricing, graph_version)
   SELECT 'wamid.seed' || g,
-    CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END::"Direction", phone, wa,
+    CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END::"Direction", phone, wa, bsuid,
     CASE WHEN inbound THEN NULL ELSE wa END, CASE WHEN inbound THEN wa END,
     CASE WHEN inbound THEN 'Person ' || wa END, 'text',
     jsonb_build_object('messaging_product', 'whatsapp', 'to', wa, 'type', 'text', 'text', jsonb_build_object('body', 'Message ' || g)),
@@ -60,6 +67,7 @@ export async function seed(url: string, n = N, log = console.log): Promise<void>
     }
     await c.query("VACUUM ANALYZE messages");
     await c.query("VACUUM ANALYZE status_events");
+    await c.query("VACUUM ANALYZE identity_links");
   } finally {
     await c.end();
   }

@@ -8,6 +8,9 @@ import net from "node:net";
 import readline from "node:readline";
 import pg from "pg";
 
+/** The seeded database the benchmarks copy; the version changes whenever scripts/seed.ts does. */
+export const seedTemplate = (messages: number) => `ticks_bench_seed_v2_${messages}`;
+
 export const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
 export function dbUrl(name: string): string {
