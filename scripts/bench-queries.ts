@@ -1,7 +1,7 @@
 // npm run bench:queries — p50/p99 of each query endpoint over HTTP against Ticks on a real
 // Postgres holding SEED (default 1,000,000) messages (scripts/seed.ts; a copy of the same
 // seeded template bench-webhooks uses), and the EXPLAIN of each query's SQL.
-// Targets (issue 4): lookup p99 < 5 ms, filtered pages p99 < 20 ms, a day's stats < 200 ms.
+// Targets: lookup p99 < 5 ms, filtered pages p99 < 20 ms, a day's stats < 200 ms.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "../src/generated/prisma/client.ts";
 import { sql } from "../src/queries/repository.ts";

@@ -3,7 +3,7 @@
 // CONNECTIONS connections sending on one fixed schedule (scripts/bench/send.lua), so the
 // offered rate does not depend on the answers' latency.
 // Prints sends/s and p50/p99 for both and the latency Ticks adds; medians of RUNS
-// alternating runs. Target (issue 2): 1,000 sends/s with p99 added latency under 10 ms.
+// alternating runs. Target: 1,000 sends/s with p99 added latency under 10 ms.
 // Also the CPU each side spends per send at that rate (Ticks, its Postgres backends, the
 // emulator), read from /proc around each run: on a shared 2-core machine it drives the tail.
 // Needs `wrk` (Debian: apt-get install wrk).

@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { envelope } from "../src/graph/emulator-webhooks.ts";
+import { envelope } from "../src/sandbox/webhooks.ts";
 import { sign } from "../src/webhooks/signature.ts";
 import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
 import { requireWrk, wrk, type WrkResult } from "./bench/wrk.ts";

@@ -9,8 +9,8 @@ import { requestLog } from "./http/request-log.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createSendRouter } from "./messages/send-router.ts";
 import { createSendService } from "./messages/send-service.ts";
-import type { Emulator } from "./graph/emulator.ts";
-import { createSandboxRouter } from "./graph/sandbox-router.ts";
+import type { Emulator } from "./sandbox/emulator.ts";
+import { createSandboxRouter } from "./sandbox/router.ts";
 import { createIngestService } from "./webhooks/ingest-service.ts";
 import { createWebhookRepository } from "./webhooks/repository.ts";
 import { createWebhookRouter } from "./webhooks/router.ts";
@@ -18,6 +18,8 @@ import { buildOpenApiDocument } from "./queries/openapi.ts";
 import { createQueryRepository } from "./queries/repository.ts";
 import { createQueryRouter } from "./queries/router.ts";
 import { createQueryService } from "./queries/service.ts";
+import { createHealthRepository } from "./health/repository.ts";
+import { createHealthRouter } from "./health/router.ts";
 
 export interface AppDeps {
   db: Database;
@@ -30,6 +32,8 @@ export interface AppDeps {
   appSecret: string;
   verifyToken: string;
   autoRead: boolean;
+  /** Writes waiting for a group commit (sends, statuses) before new ones get 503. */
+  maxQueuedWrites?: number;
   /** Called when inbound messages were stored (wakes the read-receipt worker). */
   onInbound?: () => void;
   /** Sandbox only: lets a script make the emulator deliver an inbound message. */
@@ -51,21 +55,14 @@ export function createApp(deps: AppDeps): App {
   app.set("trust proxy", false);
   app.use(requestLog(log, { quiet: (path) => path === "/healthz" || path === "/readyz" }));
 
-  app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
-  app.get("/readyz", async (_req, res) => {
-    try {
-      await db.prisma.$queryRaw`SELECT 1`;
-      res.json({ status: "ok", database: db.kind });
-    } catch {
-      res.status(503).json({ error: { code: "unavailable", message: "The database does not answer." } });
-    }
-  });
+  app.use(createHealthRouter(createHealthRepository(db)));
 
   const sendService = createSendService({
     graph: deps.graph,
     repo: createSendRepository(db),
     log,
     timeoutMs: deps.sendTimeoutMs,
+    maxQueued: deps.maxQueuedWrites,
   });
   app.use(
     createSendRouter(sendService, {
@@ -75,11 +72,11 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  const ingest = createIngestService({ repo: createWebhookRepository(db), autoRead: deps.autoRead, onInbound: deps.onInbound });
+  const ingest = createIngestService({ repo: createWebhookRepository(db), autoRead: deps.autoRead, onInbound: deps.onInbound, maxQueued: deps.maxQueuedWrites });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
-  app.use(createQueryRouter(createQueryService(createQueryRepository(db.prisma)), deps.apiKeys));
+  app.use(createQueryRouter(createQueryService(createQueryRepository(db)), deps.apiKeys));
   const openapi = buildOpenApiDocument();
   app.get("/openapi.json", (_req, res) => void res.json(openapi));
 

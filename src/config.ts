@@ -1,6 +1,7 @@
-// The environment, parsed once at start (CONTRACT.md §2 "Configuration"). Every bad key
-// is reported in one error so that a misconfigured process says everything at once.
+// The environment, parsed once at start (docs/configuration.md). Every bad key is reported
+// in one error so that a misconfigured process says everything at once.
 import { z } from "zod";
+import { issueLines } from "./validation.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -32,6 +33,15 @@ const EnvSchema = z.object({
   SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   BODY_LIMIT: byteSize.default("3mb"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `pretty` for people, `json` for machines; default: pretty when stdout is a terminal. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  /** Deadline of every database statement, so that one stuck statement cannot stall a writer. */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** Items (sends' writes, webhook statuses) waiting for a group commit before new ones get 503. */
+  MAX_QUEUED_WRITES: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  /** How long shutdown may take, in-flight requests and late writes included, before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  NODE_ENV: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,9 +61,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    : issueLines(parsed.error);
 
   const present = WHATSAPP_KEYS.filter((k) => env[k] !== undefined);
+  if (present.length === 0 && env.NODE_ENV === "production") {
+    // A production deploy that lost its secrets must not answer sends with fake wamids.
+    problems.push(`${WHATSAPP_KEYS.join(", ")}: missing (NODE_ENV=production never runs the sandbox; set the three WhatsApp keys)`);
+  }
   if (present.length > 0 && present.length < WHATSAPP_KEYS.length) {
     const missing = WHATSAPP_KEYS.filter((k) => env[k] === undefined);
     problems.push(

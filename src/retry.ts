@@ -2,7 +2,7 @@
 // path succeed at once, and p-retry allocates per call (its RetryOperation, the backoff
 // schedule, closures) objects that V8 promoted to the old generation under load: at 1,000
 // sends/s Ticks ran 2-4 full collections every 10 s with p-retry around every call, and 2 in
-// 40 s without it (scripts/bench-send.ts, README "Benchmarks"). The first failure is handed to
+// 40 s without it (scripts/bench-send.ts, docs/benchmarks.md). The first failure is handed to
 // p-retry as its own first attempt, so the attempts, backoff and giving-up rules are p-retry's,
 // exactly as if it had run from the start.
 import pRetry, { type Options } from "p-retry";

@@ -1,6 +1,9 @@
 // The process: configuration → database → (sandbox emulator) → app → listen.
-// SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the database.
+// SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the database,
+// within SHUTDOWN_TIMEOUT_MS (close-with-grace); an uncaught error or rejection ends the
+// process the same way. A start that cannot go on says why in one line and exits with 1.
 import "dotenv/config";
+import closeWithGrace from "close-with-grace";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -8,23 +11,32 @@ import type { Server } from "node:http";
 import { createLogger } from "./logger.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { openDatabase, DataDirLockedError } from "./db/index.ts";
+import { openDatabase } from "./db/index.ts";
 import { createGraphClient } from "./graph/client.ts";
 import { createHttpServer } from "./http/server.ts";
-import { startEmulator, type Emulator } from "./graph/emulator.ts";
+import { startEmulator, type Emulator } from "./sandbox/emulator.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createReadReceiptWorker } from "./webhooks/read-receipts.ts";
+import { createReadReceiptRepository } from "./webhooks/read-receipt-repository.ts";
+import { describeDatabase, explainStartupFailure } from "./startup-errors.ts";
 
-const SWEEP_EVERY_MS = 60_000;
+export interface StartOptions {
+  /** How often sends left pending past their deadline are looked for (default 60 s). */
+  sweepEveryMs?: number;
+}
 
-export async function start(config: Config) {
-  const log = createLogger(config.LOG_LEVEL);
+export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOptions = {}) {
+  const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const db = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
     onPoolError: (err) => log.warn({ err }, "database connection lost"),
   });
-  log.info({ database: db.kind, dataDir: db.kind === "embedded" ? config.DATA_DIR : undefined }, "database ready");
+  log.info(
+    { database: describeDatabase(config.DATABASE_URL, config.DATA_DIR), migrationsApplied: db.appliedMigrations },
+    db.appliedMigrations.length ? `database ready; applied ${db.appliedMigrations.length} migration(s)` : "database ready; migrations up to date",
+  );
 
   let emulator: Emulator | undefined;
   let accessToken = config.WHATSAPP_ACCESS_TOKEN ?? "";
@@ -41,8 +53,8 @@ export async function start(config: Config) {
   }
   const apiKeys = config.API_KEYS ?? [await sandboxApiKey(config.DATA_DIR)];
 
-  const graph = createGraphClient({ baseUrl: graphUrl, accessToken });
-  const receipts = createReadReceiptWorker({ db: db.prisma, graph, log, graphApiVersion: config.GRAPH_API_VERSION });
+  const graph = createGraphClient({ baseUrl: graphUrl, accessToken, log });
+  const receipts = createReadReceiptWorker({ repo: createReadReceiptRepository(db), graph, log, graphApiVersion: config.GRAPH_API_VERSION });
   const app = createApp({
     appSecret,
     verifyToken,
@@ -56,6 +68,7 @@ export async function start(config: Config) {
     graphApiVersion: config.GRAPH_API_VERSION,
     sendTimeoutMs: config.SEND_TIMEOUT_MS,
     bodyLimit: config.BODY_LIMIT,
+    maxQueuedWrites: config.MAX_QUEUED_WRITES,
   });
 
   const sends = createSendRepository(db);
@@ -64,13 +77,25 @@ export async function start(config: Config) {
     if (n > 0) log.warn({ count: n }, "sends left pending past their deadline marked failed/unconfirmed");
   };
   await sweep();
-  const sweeper = setInterval(sweep, SWEEP_EVERY_MS);
+  const sweeper = setInterval(sweep, sweepEveryMs);
   sweeper.unref();
 
-  const server: Server = await new Promise((resolve) => {
-    const s = createHttpServer(app.express);
-    s.listen(config.PORT, () => resolve(s));
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = createHttpServer(app.express);
+      s.once("error", reject); // EADDRINUSE, EACCES
+      s.listen(config.PORT, () => {
+        s.off("error", reject);
+        resolve(s);
+      });
+    });
+  } catch (err) {
+    clearInterval(sweeper);
+    await emulator?.close();
+    await db.close();
+    throw err;
+  }
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -78,7 +103,7 @@ export async function start(config: Config) {
   receipts.start();
   log.info({ port, sandbox: config.sandbox }, "Ticks is listening");
   if (config.sandbox) {
-    log.info({ emulator: emulator?.url }, "sandbox mode: sending to the built-in Cloud API emulator");
+    log.warn({ emulator: emulator?.url }, "SANDBOX: no WhatsApp credentials, so nothing reaches Meta; sends go to the built-in Cloud API emulator");
   }
   if (!config.API_KEYS) {
     // Printed plainly as well, so that a person starting Ticks can copy it.
@@ -127,26 +152,22 @@ async function main() {
     }
     throw err;
   }
+  let running: Awaited<ReturnType<typeof start>>;
   try {
-    const running = await start(config);
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.once(signal, () => {
-        running.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-      });
-    }
+    running = await start(config);
   } catch (err) {
-    if (err instanceof DataDirLockedError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
+    const line = explainStartupFailure(err, { port: config.PORT, databaseUrl: config.DATABASE_URL });
+    if (!line) throw err; // a bug: keep its stack trace
+    console.error(`Ticks cannot start: ${line}`);
+    process.exit(1);
   }
+  // SIGTERM, SIGINT, an uncaught exception or an unhandled rejection: stop cleanly, and exit
+  // with 1 anyway if that takes longer than SHUTDOWN_TIMEOUT_MS.
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
+    if (err) console.error("Ticks is stopping after an unexpected error:", err);
+    else console.error(`Ticks received ${signal}: stopping`);
+    await running.stop();
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

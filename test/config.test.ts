@@ -47,3 +47,15 @@ describe("when Ticks reads its environment", () => {
     expect(loadConfig({ DATABASE_URL: "", WHATSAPP_ACCESS_TOKEN: "" }).sandbox).toBe(true);
   });
 });
+
+describe("when NODE_ENV is production", () => {
+  it("then missing WhatsApp credentials stop the start with the one configuration error", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN: missing \(NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: "production", PORT: "x" })).toThrow(/PORT[\s\S]*NODE_ENV=production/);
+  });
+
+  it("then real credentials start as usual, and outside production no credentials is the sandbox", () => {
+    expect(loadConfig({ NODE_ENV: "production", ...creds, API_KEYS: "key_aaaaaaaaaaaaaaaa" }).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: "development" }).sandbox).toBe(true);
+  });
+});

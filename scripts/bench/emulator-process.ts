@@ -1,5 +1,5 @@
 // The sandbox emulator as a process of its own, for the benchmarks.
-import { startEmulator } from "../../src/graph/emulator.ts";
+import { startEmulator } from "../../src/sandbox/emulator.ts";
 
 const emulator = await startEmulator({
   accessToken: process.env.EMULATOR_TOKEN ?? "bench",

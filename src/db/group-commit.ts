@@ -5,19 +5,46 @@
 // means "stored". Under light load a batch is one request and nothing waits.
 import { isDatabaseUnavailable } from "../errors.ts";
 
+/** The queue holds its cap of items: the caller answers 503 instead of growing memory. */
+export class QueueFullError extends Error {}
+
+export interface GroupCommitOptions {
+  /** Most items in one statement. */
+  maxItems: number;
+  /** Statements in flight at once. */
+  concurrency: number;
+  /** Most items waiting (not yet being written) before `submit` refuses new ones. */
+  maxQueued?: number;
+}
+
 export class GroupCommit<T> {
   private queue: { items: T[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private queued = 0;
   private running = 0;
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
-    private readonly opts: { maxItems: number; concurrency: number } = { maxItems: 2_000, concurrency: 1 },
+    private readonly opts: GroupCommitOptions = { maxItems: 2_000, concurrency: 1 },
   ) {}
 
-  submit(items: T[]): Promise<void> {
+  /** Items waiting for a batch. */
+  get waiting(): number {
+    return this.queued;
+  }
+
+  /**
+   * Queues the items; resolves once they are committed. Refused with QueueFullError past
+   * `maxQueued`, unless `always` (for writes that finish work already admitted, such as
+   * Meta's answer to a send whose pending row is stored).
+   */
+  submit(items: T[], { always = false } = {}): Promise<void> {
     if (items.length === 0) return Promise.resolve();
+    if (!always && this.opts.maxQueued !== undefined && this.queued + items.length > this.opts.maxQueued) {
+      return Promise.reject(new QueueFullError(`${this.queued} items are waiting to be written`));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ items, resolve, reject });
+      this.queued += items.length;
       if (this.running < this.opts.concurrency) void this.drain();
     });
   }
@@ -49,6 +76,7 @@ export class GroupCommit<T> {
       count += this.queue[n]!.items.length;
       n += 1;
     }
+    this.queued -= count;
     return this.queue.splice(0, n);
   }
 }

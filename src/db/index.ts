@@ -11,10 +11,10 @@ import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.ts";
 
-export type Db = PrismaClient;
-
 export interface Database {
-  prisma: Db;
+  prisma: PrismaClient;
+  /** The migrations this open applied (empty when the database was up to date). */
+  appliedMigrations: string[];
   /** "postgres" or "embedded" */
   kind: "postgres" | "embedded";
   /**
@@ -40,16 +40,18 @@ export interface OpenOptions {
   dataDir: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** Deadline of every statement on a real Postgres (default: the server's or the URL's own). */
+  statementTimeoutMs?: number | undefined;
   onPoolError?: (err: Error) => void;
 }
 
 export class DataDirLockedError extends Error {}
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.onPoolError) : await openEmbedded(opts.dataDir);
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : await openEmbedded(opts.dataDir);
   if (opts.migrate !== false) {
     try {
-      await db.withSession((s) => migrate(s));
+      db.appliedMigrations = await db.withSession((s) => migrate(s));
     } catch (err) {
       await db.close();
       throw err;
@@ -58,18 +60,48 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return db;
 }
 
-function openPostgres(url: string, onPoolError?: (err: Error) => void): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-  // Custom plans for the named statements (see Database.execute): a generic plan made while
-  // `messages` is small reads it sequentially, and would stay cached as it grows. Set on each
-  // new connection, before its first query; not as a startup option, which PgBouncer refuses.
-  // (Postgres before 12 has no such setting; it then keeps its default.)
-  pool.on("connect", (client) => void client.query("SET plan_cache_mode = force_custom_plan").catch(() => undefined));
+/**
+ * The settings of every pooled connection, applied by the connection's own connect() so that
+ * they are in place before it serves any query. Custom plans for the named statements (see
+ * Database.execute): a generic plan made while `messages` is small reads it sequentially, and
+ * would stay cached as it grows (Postgres before 12 has no such setting and keeps its
+ * default). A statement deadline, so that one stuck statement cannot stall the send path's
+ * single writer. SET rather than startup options, which PgBouncer refuses.
+ */
+function connectionSetup(statementTimeoutMs: number | undefined): string {
+  const timeout = statementTimeoutMs === undefined ? "" : `SET statement_timeout = ${Math.trunc(statementTimeoutMs)};`;
+  return `${timeout} SELECT set_config('plan_cache_mode', 'force_custom_plan', false) WHERE current_setting('server_version_num')::int >= 120000`;
+}
+
+function clientWithSetup(setup: string): typeof pg.Client {
+  return class extends pg.Client {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (err: Error) => void): void;
+    // pg.Pool calls connect(callback); the promise form is kept for direct use.
+    override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
+      const ready = super.connect().then(async () => {
+        await this.query(setup);
+        return this;
+      });
+      if (!callback) return ready;
+      ready.then(() => (callback as (err?: Error) => void)(), (err: Error) => callback(err));
+    }
+  };
+}
+
+function openPostgres(url: string, opts: OpenOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    Client: clientWithSetup(connectionSetup(opts.statementTimeoutMs)),
+  });
   // An idle client whose server went away emits here; without a listener the process dies.
-  pool.on("error", (err) => onPoolError?.(err));
+  pool.on("error", (err) => opts.onPoolError?.(err));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    appliedMigrations: [],
     kind: "postgres",
     execute: async (text, values, name) => (await pool.query({ text, values, ...(name && { name }) })).rowCount ?? 0,
     async withSession(fn) {
@@ -113,6 +145,7 @@ function wrapPGlite(client: PGlite, release: () => Promise<void>): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
   return {
     prisma,
+    appliedMigrations: [],
     kind: "embedded",
     execute: async (text, values) => (await client.query(text, values)).affectedRows ?? 0,
     withSession: (fn) =>

@@ -9,6 +9,7 @@
 // sends/s at the same offered load and its capacity from 1,100 to 1,600-1,900/s (README
 // "Benchmarks"). The deadline is one AbortController whose timer is cleared when the call
 // ends (AbortSignal.timeout keeps a timer alive for the whole deadline, per call).
+import type { Logger } from "pino";
 import { Agent, request } from "undici";
 import { retryOnFailure } from "../retry.ts";
 
@@ -20,6 +21,20 @@ export interface GraphAnswer {
 /** Meta gave no answer in time (or could not be reached): the request may have arrived. */
 export class GraphNoAnswerError extends Error {}
 
+/** Every attempt failed before a connection was made (refused, no route, no DNS): Meta never saw the request. */
+export class GraphUnreachableError extends GraphNoAnswerError {}
+
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** The request never left: the error happened while connecting. */
+function beforeConnect(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NEVER_CONNECTED.has(code)) return true;
+  }
+  return false;
+}
+
 export interface GraphClientOptions {
   baseUrl: string;
   accessToken: string;
@@ -27,9 +42,11 @@ export interface GraphClientOptions {
   retries?: number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Each failed attempt that will be retried is logged here, with its cause. */
+  log?: Logger;
 }
 
-// CONTRACT.md §1: codes worth retrying (throughput, pair rate limit, unknown/service errors).
+// Meta's codes worth retrying: throughput, pair rate limit, unknown and service errors.
 const TRANSIENT_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131056]);
 
 export function isTransient(answer: GraphAnswer): boolean {
@@ -64,11 +81,17 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       const payload = JSON.stringify(body);
       // The answer of the attempt that finished last; undefined while one is in flight.
       let lastAnswer: GraphAnswer | undefined;
+      // Whether any attempt may have reached Meta (it connected, or failed after connecting).
+      let mayHaveArrived = false;
       try {
         return await retryOnFailure(
           async () => {
             lastAnswer = undefined;
-            const res = await request(baseUrl + path, { method: "POST", headers, body: payload, signal, dispatcher });
+            const res = await request(baseUrl + path, { method: "POST", headers, body: payload, signal, dispatcher }).catch((err: unknown) => {
+              if (!beforeConnect(err)) mayHaveArrived = true;
+              throw err;
+            });
+            mayHaveArrived = true;
             lastAnswer = { status: res.statusCode, data: parseBody(await res.body.text()) };
             if (isTransient(lastAnswer)) throw new TransientAnswer(lastAnswer);
             return lastAnswer;
@@ -80,11 +103,19 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
             maxTimeout: opts.maxBackoffMs ?? 3_000,
             randomize: true,
             signal,
+            // p-retry 6 hands over the failed attempt's error, with its number and what is left.
+            onFailedAttempt: (error) => {
+              const { attemptNumber, retriesLeft } = error;
+              if (retriesLeft === 0 || !opts.log) return;
+              const cause = error instanceof TransientAnswer ? { status: error.answer.status, code: metaCode(error.answer) } : { error: (error as { code?: string }).code ?? error.message };
+              opts.log.warn({ phoneNumberId, attempt: attemptNumber, ...cause }, "Graph API call failed; retrying");
+            },
           },
         );
       } catch (err) {
         if (err instanceof TransientAnswer) return err.answer; // retries used up: Meta's last word
         if (lastAnswer) return lastAnswer; // the deadline fell between attempts
+        if (!mayHaveArrived) throw new GraphUnreachableError(`Graph API unreachable: ${(err as Error).message}`, { cause: err });
         throw new GraphNoAnswerError(
           signal.aborted ? `no answer within ${deadlineMs} ms` : `Graph API unreachable: ${(err as Error).message}`,
           { cause: err },
@@ -95,6 +126,8 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     },
   };
 }
+
+const metaCode = (answer: GraphAnswer) => (answer.data as { error?: { code?: unknown } } | null)?.error?.code;
 
 /** Meta answers JSON; anything else (a proxy's HTML error page) is passed on as text. */
 function parseBody(text: string): unknown {

@@ -56,10 +56,12 @@ export function errorHandler(log: Logger, bodyLimit: string): ErrorRequestHandle
   };
 }
 
+/** Paths shaped like the Graph API's: `/v24.0/…` or `/{digits}/…`. */
+const GRAPH_LIKE = /^\/(v\d+\.\d+|\d+)(\/|$)/;
+const WHERE_TO = "Ticks' own API is described at /openapi.json; the drop-in Cloud API endpoint is POST /{phone-number-id}/messages.";
+
+/** Unknown paths: 404 pointing at what exists; in Meta's shape only where a Graph client would call. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(
-    OWN_API.test(req.path)
-      ? new AppError("not_found", `No route for ${req.method} ${req.path}`)
-      : new GraphError(400, 100, `Unsupported ${req.method.toLowerCase()} request.`),
-  );
+  const message = `No route for ${req.method} ${req.path}. ${WHERE_TO}`;
+  next(GRAPH_LIKE.test(req.path) && !OWN_API.test(req.path) ? new GraphError(404, 100, message) : new AppError("not_found", message));
 };

@@ -1,11 +1,12 @@
 // Request ids and one log line per request. This replaces pino-http, which serializes every
 // request (headers, redaction, JSON) into a child logger before the handler runs, whether or
 // not anything is logged: 0.14 ms of CPU per request on the send path, a seventh of it
-// (measured with scripts/bench-send.ts; README "Benchmarks"). Here nothing is serialized
+// (measured with scripts/bench-send.ts; docs/benchmarks.md). Here nothing is serialized
 // unless a line is written.
 import { randomUUID } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import type { Logger } from "pino";
+import { maskPhone } from "../logger.ts";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -31,7 +32,7 @@ export function requestLog(log: Logger, opts: RequestLogOptions = {}): RequestHa
       res.once("close", () => {
         const line = {
           reqId: req.id,
-          req: { method: req.method, url: req.originalUrl },
+          req: { method: req.method, url: loggedPath(req.path) },
           res: { statusCode: res.statusCode },
           responseTime: Math.round((performance.now() - start) * 10) / 10,
         };
@@ -40,6 +41,29 @@ export function requestLog(log: Logger, opts: RequestLogOptions = {}): RequestHa
     }
     next();
   };
+}
+
+const PHONE_SEGMENT = /^\+?[\d\s().-]{7,32}$/;
+
+/**
+ * The path as logged: never the query string (it carries the webhook's verify token and
+ * phone-number filters), and any phone number in it masked to its last four digits, except
+ * the drop-in endpoint's `/{phone-number-id}/messages`: that is the business's id, kept.
+ */
+export function loggedPath(path: string): string {
+  const segments = path.split("/");
+  return segments
+    .map((segment, i) => {
+      if (segments[i + 1] === "messages" && /^\d+$/.test(segment)) return segment;
+      let decoded = segment;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        /* kept as it came */
+      }
+      return PHONE_SEGMENT.test(decoded) ? maskPhone(decoded) : segment;
+    })
+    .join("/");
 }
 
 /** A logger whose lines carry the request's id. */

@@ -2,7 +2,7 @@
 // prototype. Express sets the prototype of every req and res to its own (app.request,
 // app.response) with Object.setPrototypeOf, which makes V8 give each object a map of its
 // own: measured here, every young-generation collection then kept ~4 MB alive and paused
-// 4-5 ms instead of 0.5 ms, every ~0.3 s at 1,000 requests/s (README "Benchmarks"). When
+// 4-5 ms instead of 0.5 ms, every ~0.3 s at 1,000 requests/s (docs/benchmarks.md). When
 // the server itself creates req and res from constructors whose prototypes already are
 // app.request and app.response, Express's setPrototypeOf finds nothing to change.
 // (expressjs/express#5998 describes the same remedy.)

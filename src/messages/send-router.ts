@@ -27,8 +27,13 @@ export function createSendRouter(service: SendService, opts: SendRouterOptions):
     res.status(result.status).json(body);
   };
 
-  // Phone number ids are digits; anything else (e.g. POST /api/messages) is not this endpoint.
-  router.param("phoneNumberId", (_req, _res, next, value: string) => next(/^\d+$/.test(value) ? undefined : "route"));
+  // Phone number ids are digits. Ticks' own paths (POST /api/messages) are not this endpoint;
+  // anything else in that place is a caller's mistake, named.
+  router.param("phoneNumberId", (req, _res, next, value: string) => {
+    if (/^\d+$/.test(value)) return next();
+    if (/^(api|webhook|sandbox)$/.test(String(req.params.version ?? value))) return next("route");
+    next(graphErrors.invalidParameter(`The phone-number-id in the path must be a number (Meta's id of your business phone number); got "${value}".`));
+  });
   router.post("/:phoneNumberId/messages", auth, json, (req, res) => handle(opts.defaultVersion)(req, res));
   router.post("/:version/:phoneNumberId/messages", auth, json, (req, res) => handle(String(req.params.version))(req, res));
   return router;

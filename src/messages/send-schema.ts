@@ -1,4 +1,4 @@
-// The Cloud API send body (CONTRACT.md §1 "Send"; Meta's "Messages" reference). Ticks
+// The Cloud API send body (Meta's "Messages" reference; docs/api.md). Ticks
 // validates it before anything leaves and forwards the caller's JSON unchanged, so
 // these schemas are loose: unknown fields pass through, known ones must be right.
 import { z } from "zod";
@@ -123,11 +123,4 @@ export function withDefaultType(body: unknown): unknown {
     return { ...body, type: "text" };
   }
   return body;
-}
-
-/** "text.body: Too small…; to: Required" — the failing fields, for error_data.details. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
-    .join("; ");
 }

@@ -1,15 +1,16 @@
-// The drop-in send path (CONTRACT.md §2 "The send path in detail"): validate, store as
-// pending, forward, record Meta's answer, pass Meta's answer back unchanged.
+// The drop-in send path (docs/api.md): validate, store as pending, forward, record Meta's
+// answer, pass Meta's answer back unchanged.
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import pRetry from "p-retry";
-import { GroupCommit } from "../db/group-commit.ts";
-import { GraphNoAnswerError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
+import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
+import { GraphNoAnswerError, GraphUnreachableError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
 import { isDatabaseUnavailable } from "../errors.ts";
 import { retryOnFailure } from "../retry.ts";
 import type { SendRepository, SendWrite } from "./repository.ts";
-import { describeIssues, MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
+import { MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
+import { issuesText } from "../validation.ts";
 
 export interface SendResult {
   status: number;
@@ -25,6 +26,8 @@ export interface SendServiceDeps {
   timeoutMs: number;
   /** How long Meta's answer is retried in the background when the database is down (default 10 min). */
   lateWriteMs?: number;
+  /** Sends waiting to be stored before new ones get 503 (default 10,000). */
+  maxQueued?: number;
 }
 
 // A pending row outlives its request by this much before the sweep calls it unconfirmed,
@@ -37,16 +40,16 @@ interface SuccessBody {
   messages?: { id?: string }[];
 }
 
-export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000 }: SendServiceDeps) {
+export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000, maxQueued = 10_000 }: SendServiceDeps) {
   // Concurrent sends share their writes (hot path: 1,000 sends/s is Meta's top tier): the
   // pending rows of new sends and the acceptances of earlier ones go in one statement, one
   // round trip and one commit. Postgres' cost is mostly per statement, not per row (measured:
   // 0.60 ms of its CPU per send one by one, 0.34 two at a time, 0.16 ten at a time).
-  const writes = new GroupCommit<SendWrite>((items) => repo.write(items));
+  const writes = new GroupCommit<SendWrite>((items) => repo.write(items), { maxItems: 2_000, concurrency: 1, maxQueued });
 
   async function markRead(version: string, phoneNumberId: string, raw: unknown): Promise<SendResult> {
     const parsed = MarkReadBodySchema.safeParse(raw);
-    if (!parsed.success) throw graphErrors.invalidParameter(describeIssues(parsed.error));
+    if (!parsed.success) throw graphErrors.invalidParameter(issuesText(parsed.error));
     return toResult(await forward(version, phoneNumberId, raw));
   }
 
@@ -54,7 +57,12 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     try {
       return await graph.postMessages(version, phoneNumberId, body, timeoutMs);
     } catch (err) {
+      if (err instanceof GraphUnreachableError) {
+        log.warn({ phoneNumberId, cause: causeOf(err) }, "send failed: the Graph API could not be reached; nothing was sent");
+        return graphErrors.unreachable(`Ticks could not reach the Graph API (${causeOf(err)}); nothing was sent. Retry shortly.`);
+      }
       if (err instanceof GraphNoAnswerError) {
+        log.warn({ phoneNumberId, cause: causeOf(err) }, "send unconfirmed: the Graph API did not answer in time; it may have been sent");
         return graphErrors.timeout(`Meta did not answer within ${timeoutMs} ms; the message may have been sent.`);
       }
       throw err;
@@ -67,7 +75,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       return markRead(version, phoneNumberId, body);
     }
     const parsed = SendBodySchema.safeParse(body);
-    if (!parsed.success) throw graphErrors.invalidParameter(describeIssues(parsed.error));
+    if (!parsed.success) throw graphErrors.invalidParameter(issuesText(parsed.error));
 
     const messageId = randomUUID();
     try {
@@ -86,10 +94,15 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     } catch (err) {
       // A send that cannot be stored is not made.
       if (isDatabaseUnavailable(err)) throw graphErrors.unavailable("Ticks' database is unavailable; nothing was sent.");
+      if (err instanceof QueueFullError) throw graphErrors.unavailable("Ticks is busy: too many sends are waiting to be stored; nothing was sent. Retry shortly.");
       throw err;
     }
 
     const answer = await forward(version, phoneNumberId, body);
+    if (!(answer instanceof GraphError) && answer.status >= 400) {
+      const code = (answer.data as { error?: { code?: unknown } } | null)?.error?.code;
+      log.warn({ messageId, phoneNumberId, status: answer.status, code }, "send refused by Meta");
+    }
     await record(messageId, answer);
     return { ...toResult(answer), messageId };
   }
@@ -112,10 +125,12 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     const wamid = success?.messages?.[0]?.id;
     const metaError = (meta?.data as { error?: { code?: unknown } } | null | undefined)?.error;
     const write = async () => {
+      if (answer instanceof GraphError && answer.status === 503) return repo.markUnreachable(messageId, answer.details ?? answer.message);
       if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
       if (wamid) {
         const contact = success?.contacts?.[0];
-        return writes.submit([{ accepted: { id: messageId, wamid, waId: contact?.wa_id || null, userId: contact?.user_id || null, acceptedAt: at } }]);
+        // Always admitted: the send was stored and made; its answer must not be refused.
+        return writes.submit([{ accepted: { id: messageId, wamid, waId: contact?.wa_id || null, userId: contact?.user_id || null, acceptedAt: at } }], { always: true });
       }
       return repo.markRejected(messageId, metaError ?? answer.data);
     };
@@ -157,6 +172,14 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
   }
 
   return { send, markRead, drain };
+}
+
+/** "connect ECONNREFUSED 127.0.0.1:1", "no answer within 30000 ms": the innermost reason. */
+function causeOf(err: Error): string {
+  let e: unknown = err;
+  while ((e as { cause?: unknown }).cause instanceof Error) e = (e as { cause: Error }).cause;
+  const { code, message } = e as { code?: string; message: string };
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 function toResult(answer: GraphAnswer | GraphError): SendResult {

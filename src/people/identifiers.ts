@@ -50,3 +50,27 @@ export function identityLinks(groups: Iterable<(string | null | undefined)[]>): 
     return { a, b };
   });
 }
+
+/**
+ * The links this process has already written (and seen committed), so that a statement
+ * carries only new ones: a person's phone and BSUID come with every status of every message
+ * to them, and re-inserting a known link costs an index probe per status. Links are never
+ * deleted, so a remembered link is in the database; bounded, oldest forgotten first.
+ */
+export class KnownLinks {
+  private readonly known = new Set<string>();
+  constructor(private readonly max = 100_000) {}
+
+  /** The links not known to be stored. */
+  fresh(links: Link[]): Link[] {
+    return this.known.size === 0 ? links : links.filter((l) => !this.known.has(`${l.a}\n${l.b}`));
+  }
+
+  /** Call once the statement that wrote them has committed. */
+  remember(links: Link[]): void {
+    for (const l of links) {
+      this.known.add(`${l.a}\n${l.b}`);
+      if (this.known.size > this.max) this.known.delete(this.known.values().next().value!);
+    }
+  }
+}

@@ -1,10 +1,11 @@
 // Reads for support teams and backends. Every query is served by an index of
-// prisma/schema.prisma (EXPLAINs in README.md); pages are keyset-paginated on
+// prisma/schema.prisma (EXPLAINs: npm run bench:queries, docs/benchmarks.md); pages are keyset-paginated on
 // (created_at, id) so that paging is stable while new messages arrive and never scans
 // an offset.
-import type { Db } from "../db/index.ts";
+import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { ofPerson, person } from "../people/sql.ts";
+import { EVENT_ORDER, reached } from "../messages/status.ts";
 
 export interface MessageRow {
   id: string;
@@ -74,8 +75,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The SQL of each read, exported so that scripts/bench-queries.ts can EXPLAIN exactly it. */
 export const sql = {
   /**
-   * One message with its audit trail, in one round trip. Events are in time order, and
-   * within one second (Meta's precision) by rank.
+   * One message with its audit trail, in one round trip (docs/api.md, "events"): Ticks'
+   * `accepted` first (it has milliseconds, Meta's times are whole seconds, and the clocks
+   * differ), then by time, within one second by rank. Events are the wamid's, and those of a
+   * send that failed before it had one (kept under the message's id).
    */
   messageWithEvents(idOrWamid: string): Prisma.Sql {
     const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
@@ -84,9 +87,9 @@ export const sql = {
       FROM messages LEFT JOIN LATERAL (
         SELECT json_agg(json_build_object('status', e.status, 'timestamp', e."timestamp", 'received_at', e.received_at,
             'errors', e.errors, 'pricing', e.pricing, 'conversation', e.conversation)
-          ORDER BY date_trunc('second', e."timestamp"),
-            array_position(ARRAY['accepted','sent','failed','delivered','read','played','deleted'], e.status), e.id) AS events
-        FROM status_events e WHERE e.wamid = messages.wamid
+          ORDER BY e.status <> 'accepted', date_trunc('second', e."timestamp"),
+            array_position(${EVENT_ORDER}::text[], e.status), e.id) AS events
+        FROM status_events e WHERE e.wamid = messages.wamid OR e.message_id = messages.id
       ) trail ON true
       WHERE ${where}`;
   },
@@ -125,9 +128,9 @@ export const sql = {
     const phone = phoneNumberId ? Prisma.sql`AND phone_number_id = ${phoneNumberId}` : Prisma.empty;
     return Prisma.sql`
       SELECT direction::text AS direction, status::text AS status, count(*) AS n,
-        count(*) FILTER (WHERE sent_at IS NOT NULL OR status IN ('sent','delivered','read','played')) AS sent,
-        count(*) FILTER (WHERE delivered_at IS NOT NULL OR status IN ('delivered','read','played')) AS delivered,
-        count(*) FILTER (WHERE read_at IS NOT NULL OR status IN ('read','played')) AS read
+        count(*) FILTER (WHERE sent_at IS NOT NULL OR status::text = ANY(${reached("sent")})) AS sent,
+        count(*) FILTER (WHERE delivered_at IS NOT NULL OR status::text = ANY(${reached("delivered")})) AS delivered,
+        count(*) FILTER (WHERE read_at IS NOT NULL OR status::text = ANY(${reached("read")})) AS read
       FROM messages WHERE created_at >= ${since} AND created_at < ${until} ${phone}
       GROUP BY direction, status`;
   },
@@ -142,7 +145,7 @@ export const sql = {
   },
 };
 
-export function createQueryRepository(db: Db) {
+export function createQueryRepository({ prisma: db }: Database) {
   return {
     async findMessage(idOrWamid: string): Promise<(MessageRow & { events: EventRow[] }) | undefined> {
       return (await db.$queryRaw<(MessageRow & { events: EventRow[] })[]>(sql.messageWithEvents(idOrWamid)))[0];

@@ -3,6 +3,7 @@
 import { Router, type Request } from "express";
 import type { z } from "zod";
 import { AppError } from "../errors.ts";
+import { issuesList } from "../validation.ts";
 import { requireApiKey } from "../http/auth.ts";
 import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
 import type { QueryService } from "./service.ts";
@@ -10,7 +11,7 @@ import type { QueryService } from "./service.ts";
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    throw new AppError("bad_request", "Invalid parameters.", r.error.issues.map((i) => ({ path: i.path, message: i.message })));
+    throw new AppError("bad_request", "Invalid parameters.", issuesList(r.error));
   }
   return r.data;
 }

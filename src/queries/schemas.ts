@@ -3,11 +3,12 @@
 import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { personKey } from "../people/identifiers.ts";
+import { STATUS_RANK } from "../messages/status.ts";
 
 extendZodWithOpenApi(z);
 
 export const DIRECTIONS = ["outbound", "inbound"] as const;
-export const MESSAGE_STATUSES = ["received", "pending", "accepted", "sent", "failed", "delivered", "read", "played"] as const;
+export const MESSAGE_STATUSES = STATUS_RANK;
 
 const isoTime = z.iso.datetime({ offset: true }).openapi({ example: "2026-11-29T12:00:00Z" });
 const digits = z.string().regex(/^\+?[\d\s().-]{3,32}$/, "a phone number or WhatsApp id");

@@ -1,4 +1,4 @@
-// Meta's webhook payload (CONTRACT.md §1 "Webhooks"; Meta's "Webhooks › messages" reference).
+// Meta's webhook payload (Meta's "Webhooks › messages" reference; docs/status-rules.md).
 // Only the envelope must be right for the POST to be taken; inside it each entry, change
 // and item is parsed on its own, and what does not parse is kept raw and skipped.
 // Objects are loose: fields Meta adds later pass through and are kept in `raw`.

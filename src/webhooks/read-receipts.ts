@@ -6,20 +6,11 @@
 // once" is safe. Transient failures back off exponentially for up to 24 hours, then the
 // receipt is given up and the reason recorded on the message.
 import type { Logger } from "pino";
-import type { Db } from "../db/index.ts";
+import type { ReadReceiptRepository, ReceiptJob as Job } from "./read-receipt-repository.ts";
 import { GraphNoAnswerError, isTransient, type GraphClient } from "../graph/client.ts";
 
-interface Job {
-  id: bigint;
-  message_id: string;
-  wamid: string;
-  phone_number_id: string;
-  attempts: number;
-  give_up_at: Date;
-}
-
 export interface ReadReceiptOptions {
-  db: Db;
+  repo: ReadReceiptRepository;
   graph: GraphClient;
   log: Logger;
   graphApiVersion: string;
@@ -44,19 +35,9 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
-  let stopped = true;
+  let stopped = false; // by stop(): nothing more is claimed
 
-  const claim = () => o.db.$queryRaw<Job[]>`
-    UPDATE read_receipts r SET attempts = r.attempts + 1,
-      next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000})
-    FROM (
-      SELECT id FROM read_receipts
-      WHERE done_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= now()
-      ORDER BY next_attempt_at LIMIT ${o.batchSize ?? 20}
-      FOR UPDATE SKIP LOCKED
-    ) due
-    WHERE r.id = due.id
-    RETURNING r.id, r.message_id, r.wamid, r.phone_number_id, r.attempts, r.give_up_at`;
+  const claim = () => o.repo.claim(o.batchSize ?? 20, leaseMs);
 
   async function deliver(job: Job): Promise<void> {
     const body = { messaging_product: "whatsapp", status: "read", message_id: job.wamid };
@@ -64,10 +45,7 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
     try {
       const answer = await o.graph.postMessages(o.graphApiVersion, job.phone_number_id, body, o.callTimeoutMs ?? 30_000);
       if (answer.status >= 200 && answer.status < 300) {
-        await o.db.$transaction([
-          o.db.$executeRaw`UPDATE read_receipts SET done_at = now(), last_error = NULL WHERE id = ${job.id}`,
-          o.db.$executeRaw`UPDATE messages SET marked_read_at = now(), updated_at = now() WHERE id = ${job.message_id}::uuid`,
-        ]);
+        await o.repo.done(job);
         return;
       }
       failure = { transient: isTransient(answer), error: (answer.data as { error?: unknown })?.error ?? answer.data };
@@ -78,16 +56,12 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
     const next = new Date(Date.now() + backoff(job.attempts));
     const lastError = JSON.stringify(failure.error);
     if (failure.transient && next < job.give_up_at) {
-      await o.db.$executeRaw`UPDATE read_receipts SET next_attempt_at = ${next}, last_error = ${lastError} WHERE id = ${job.id}`;
+      await o.repo.retryAt(job, next, lastError);
       return;
     }
     o.log.warn({ wamid: job.wamid, error: failure.error }, "read receipt given up");
-    const recorded = JSON.stringify({ code: "read_receipt_failed", title: "Read receipt not sent", attempts: job.attempts, error: failure.error });
-    await o.db.$transaction([
-      o.db.$executeRaw`UPDATE read_receipts SET gave_up_at = now(), last_error = ${lastError} WHERE id = ${job.id}`,
-      o.db.$executeRaw`UPDATE messages SET errors = COALESCE(errors, '[]'::jsonb) || jsonb_build_array(${recorded}::jsonb),
-        updated_at = now() WHERE id = ${job.message_id}::uuid`,
-    ]);
+    const recorded = { code: "read_receipt_failed", title: "Read receipt not sent", attempts: job.attempts, error: failure.error };
+    await o.repo.giveUp(job, lastError, recorded);
   }
 
   async function runOnce(): Promise<number> {
@@ -131,9 +105,8 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
       };
       tick();
     },
+    /** Drains every due receipt now (inbound messages were stored); resolves when done. */
     kick: () => (stopped ? Promise.resolve() : kick()),
-    /** One pass regardless of start/stop (tests, scripts). */
-    runOnce,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

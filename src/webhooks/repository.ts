@@ -6,14 +6,14 @@
 import { createHash } from "node:crypto";
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { identityLinks } from "../people/identifiers.ts";
+import { identityLinks, KnownLinks } from "../people/identifiers.ts";
+import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
 import { links } from "../people/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
-/** The statuses that change a message; `deleted` (legacy) only joins the audit trail. */
-const RANKED = ["sent", "delivered", "read", "failed", "played"];
 
 export function createWebhookRepository(db: Database) {
+  const known = new KnownLinks();
   return {
     /**
      * Applies a batch of status events (from one or many POSTs) in one statement, run on the
@@ -24,8 +24,9 @@ export function createWebhookRepository(db: Database) {
       if (rows.length === 0) return;
       const input = JSON.stringify(rows.map((r, ord) => ({ ...r, identities: undefined, ord })));
       // The person's identifiers are linked in this same statement (the `identity` CTE).
+      const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       const q = Prisma.sql`
-        WITH ${links(identityLinks(rows.map((r) => r.identities)))}, input AS (
+        WITH ${links(newLinks)}, input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
             phone_number_id text, recipient_id text, wa_id text, user_id text, parent_user_id text, username text,
             contact_name text, errors jsonb, pricing jsonb, conversation jsonb, biz text, raw jsonb, ord int)
@@ -36,7 +37,7 @@ export function createWebhookRepository(db: Database) {
           FROM input ORDER BY wamid, status, ord
           ON CONFLICT (wamid, status) DO NOTHING
         ), ranked AS (
-          SELECT input.*, status::"MessageStatus" AS rank FROM input WHERE status = ANY(${RANKED})
+          SELECT input.*, status::"MessageStatus" AS rank FROM input WHERE status = ANY(${RANKED_WEBHOOK_STATUSES})
         ), agg AS (
           SELECT wamid, min(phone_number_id) AS phone_number_id, min(recipient_id) AS recipient_id,
             min(wa_id) AS wa_id, min(user_id) AS user_id, min(parent_user_id) AS parent_user_id,
@@ -82,6 +83,7 @@ export function createWebhookRepository(db: Database) {
           updated_at = now()
         WHERE m.direction = 'outbound'`;
       await db.execute(q.text, q.values, "ticks_webhook_statuses");
+      known.remember(newLinks);
     },
 
     /**
@@ -93,8 +95,9 @@ export function createWebhookRepository(db: Database) {
     async storeInbound(rows: InboundRow[], autoRead: boolean): Promise<void> {
       if (rows.length === 0) return;
       const input = JSON.stringify(rows.map((r) => ({ ...r, identities: undefined })));
+      const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       await db.prisma.$executeRaw`
-        WITH ${links(identityLinks(rows.map((r) => r.identities)))}, input AS (
+        WITH ${links(newLinks)}, input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, phone_number_id text,
             "from" text, wa_id text, user_id text, parent_user_id text, username text, contact_name text, type text,
             ts timestamptz, payload jsonb)
@@ -110,6 +113,7 @@ export function createWebhookRepository(db: Database) {
         INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
         SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead} AND type <> 'system'
         ON CONFLICT (message_id) DO NOTHING`;
+      known.remember(newLinks);
     },
 
     /** Keeps what Ticks did not understand, once per distinct item. */

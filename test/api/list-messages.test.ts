@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_RECIPIENTS } from "../../src/graph/emulator.ts";
+import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
 import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { receive, send, statuses } from "../helpers/traffic.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_RECIPIENTS } from "../../src/graph/emulator.ts";
+import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
 import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { receive, send, statuses } from "../helpers/traffic.ts";
 import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
@@ -66,7 +66,7 @@ describe("when support looks up one message", () => {
     expect(sent.status).toBe(400);
     const res = await t.http.get(`/api/messages/${sent.id}`).set(auth);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ wamid: null, status: "failed", failureReason: "rejected", errors: [expect.objectContaining({ code: 131047 })], events: [] });
+    expect(res.body).toMatchObject({ wamid: null, status: "failed", failureReason: "rejected", errors: [expect.objectContaining({ code: 131047 })], events: [expect.objectContaining({ status: "failed", errors: [expect.objectContaining({ code: 131047 })] })] });
   });
 
   it("then a failed message shows Meta's errors on the message and its event", async () => {
@@ -82,7 +82,7 @@ describe("when support looks up one message", () => {
     const phone = phoneNumberId();
     const from = waId();
     const wamid = await receive(t, phone, from, "where is my order?");
-    await t.receipts.runOnce();
+    await t.receipts.kick();
     const res = await t.http.get(`/api/messages/${encodeURIComponent(wamid)}`).set(auth);
     expect(res.body).toMatchObject({ direction: "inbound", from, waId: from, contactName: "Ana", status: "received", markedReadAt: expect.any(String), payload: { text: { body: "where is my order?" } } });
   });

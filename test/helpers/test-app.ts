@@ -7,8 +7,9 @@ import { createApp, type App, type AppDeps } from "../../src/app.ts";
 import type { Database } from "../../src/db/index.ts";
 import { createGraphClient } from "../../src/graph/client.ts";
 import { createHttpServer } from "../../src/http/server.ts";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/graph/emulator.ts";
+import { startEmulator, type Emulator, type EmulatorOptions, type ScriptedAnswer } from "../../src/sandbox/emulator.ts";
 import { createReadReceiptWorker, type ReadReceiptWorker } from "../../src/webhooks/read-receipts.ts";
+import { createReadReceiptRepository } from "../../src/webhooks/read-receipt-repository.ts";
 import { createTestDatabase, type TestDatabase } from "./test-db.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
@@ -20,10 +21,11 @@ export interface TestApp {
   http: ReturnType<typeof supertest>;
   db: Database;
   testDb: TestDatabase;
-  emulator: Emulator;
+  /** Meta's side; `enqueue` scripts the answers to the next requests, in order, before its own behaviour. */
+  emulator: Emulator & { enqueue(...answers: ScriptedAnswer[]): void };
   deps: AppDeps;
   app: App;
-  /** The read-receipt worker; running only with startWorker. */
+  /** The read-receipt worker; running (and woken by inbound messages) only with startWorker. */
   receipts: ReadReceiptWorker;
   close(): Promise<void>;
 }
@@ -39,14 +41,26 @@ export interface TestAppOptions {
   log?: Logger;
   /** Reuse a database (two "processes" on one database). */
   testDb?: TestDatabase;
+  maxQueuedWrites?: number;
+  /** Where the Graph API is (default: the emulator). */
+  graphBaseUrl?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const testDb = opts.testDb ?? (await createTestDatabase());
-  const emulator = await startEmulator({ accessToken: ACCESS_TOKEN, ratePerSecond: 10_000, ...opts.emulator });
+  const scripted: ScriptedAnswer[] = [];
+  const started = await startEmulator({ accessToken: ACCESS_TOKEN, ratePerSecond: 10_000, historyLimit: 100_000, override: () => scripted.shift(), ...opts.emulator });
+  const forget = started.reset;
+  const emulator = Object.assign(started, {
+    enqueue: (...answers: ScriptedAnswer[]) => void scripted.push(...answers),
+    reset: () => {
+      scripted.length = 0;
+      forget();
+    },
+  });
   const deps: AppDeps = {
     db: testDb.db,
-    graph: createGraphClient({ baseUrl: emulator.url, accessToken: ACCESS_TOKEN, minBackoffMs: 5, maxBackoffMs: 20 }),
+    graph: createGraphClient({ baseUrl: opts.graphBaseUrl ?? emulator.url, accessToken: ACCESS_TOKEN, minBackoffMs: 5, maxBackoffMs: 20 }),
     log: opts.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     apiKeys: [API_KEY],
     graphApiVersion: "v24.0",
@@ -55,9 +69,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,
     autoRead: opts.autoRead ?? true,
+    ...(opts.maxQueuedWrites ? { maxQueuedWrites: opts.maxQueuedWrites } : {}),
   };
   const receipts = createReadReceiptWorker({
-    db: testDb.db.prisma,
+    repo: createReadReceiptRepository(testDb.db),
     graph: deps.graph,
     log: deps.log,
     graphApiVersion: deps.graphApiVersion,
@@ -66,8 +81,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     callTimeoutMs: 2_000,
     backoff: () => 30,
   });
-  deps.onInbound = () => void receipts.kick();
-  if (opts.startWorker) receipts.start();
+  // Without startWorker, receipts go out only when a test drains them (receipts.kick()).
+  if (opts.startWorker) {
+    deps.onInbound = () => void receipts.kick();
+    receipts.start();
+  }
   const app = createApp(deps);
   return {
     http: supertest(createHttpServer(app.express)), // the server src/server.ts listens with

@@ -1,5 +1,5 @@
 // Signed webhook deliveries, as Meta makes them.
-import { envelope, statusItem } from "../../src/graph/emulator-webhooks.ts";
+import { envelope, statusItem } from "../../src/sandbox/webhooks.ts";
 import { sign } from "../../src/webhooks/signature.ts";
 import { APP_SECRET, type TestApp } from "./test-app.ts";
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { graphErrorBody, TEST_RECIPIENTS } from "../../src/graph/emulator.ts";
+import { graphErrorBody, TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
 import { sendBodies } from "../fixtures/send-bodies.ts";
 import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WhatsAppAPI } from "whatsapp-api-js";
 import { Text } from "whatsapp-api-js/messages";
-import { AUTHENTICATION_TEMPLATE } from "../../src/graph/emulator.ts";
+import { AUTHENTICATION_TEMPLATE } from "../../src/sandbox/emulator.ts";
 import { auth, API_KEY, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { closeServer, listenLocal } from "../helpers/local-server.ts";
 import { bsuid, parentBsuid } from "../helpers/people.ts";

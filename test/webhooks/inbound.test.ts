@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphErrorBody } from "../../src/graph/emulator.ts";
+import { graphErrorBody } from "../../src/sandbox/emulator.ts";
 import { startTestApp, type TestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
 import { envelope, postWebhook } from "../helpers/webhooks.ts";
@@ -112,7 +112,7 @@ describe("when AUTO_READ is on", () => {
     await postWebhook(t, inbound("106540352242922", w)); // t's worker is not running
     await t.db.prisma.readReceipt.updateMany({ where: { wamid: w }, data: { giveUpAt: new Date(Date.now() - 1) } });
     t.emulator.enqueue(...Array(5).fill({ status: 503, body: graphErrorBody(2, "Service temporarily unavailable") }));
-    await t.receipts.runOnce();
+    await t.receipts.kick();
     const job = await t.db.prisma.readReceipt.findFirstOrThrow({ where: { wamid: w } });
     expect(job.gaveUpAt).not.toBeNull();
     expect((await t.db.prisma.message.findUniqueOrThrow({ where: { wamid: w } })).errors).toHaveLength(1);

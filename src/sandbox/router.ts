@@ -5,6 +5,7 @@
 import express, { Router } from "express";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { issuesList } from "../validation.ts";
 import { requireApiKey } from "../http/auth.ts";
 import { SANDBOX_USERNAME, type Emulator } from "./emulator.ts";
 
@@ -27,7 +28,7 @@ export function createSandboxRouter(emulator: Emulator, apiKeys: string[]): Rout
     express.json(),
     async (req, res) => {
       const parsed = InboundRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) throw new AppError("bad_request", "Invalid inbound request.", parsed.error.issues);
+      if (!parsed.success) throw new AppError("bad_request", "Invalid inbound request.", issuesList(parsed.error));
       const { username, ...rest } = parsed.data;
       const { status, wamid, userId } = await emulator.deliverInbound({ ...rest, ...(username ? { username } : {}) });
       res.status(status === 200 ? 200 : 502).json({ wamid, userId, ...(username ? { username } : { from: rest.from }), webhookStatus: status });

@@ -6,8 +6,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { isBsuid, isParentBsuid } from "../people/identifiers.ts";
-import { envelope, inboundText, playStatuses, postSigned, type WebhookTarget } from "./emulator-webhooks.ts";
+import { GraphError } from "../graph/errors.ts";
+import { isBsuid, isParentBsuid, phoneDigits } from "../people/identifiers.ts";
+import { envelope, inboundText, playStatuses, postSigned, type WebhookTarget } from "./webhooks.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -43,9 +44,16 @@ export interface EmulatorOptions {
   ratePerSecond?: number;
   /** Called after each accepted send (the webhook sender hooks in here). */
   onSent?: (msg: SentMessage) => void;
+  /**
+   * Answers a request before the built-in behaviour when it returns an answer: a harness
+   * plays a Meta that misbehaves in a particular way (an outage, a given wamid).
+   */
+  override?: (req: ReceivedRequest) => ScriptedAnswer | undefined;
+  /** How many of the latest requests `requests` keeps (default 1,000): the sandbox runs for days. */
+  historyLimit?: number;
 }
 
-/** Test recipients with a fixed behaviour, documented in README.md. */
+/** Test recipients with a fixed behaviour, documented in docs/sandbox.md. */
 export const TEST_RECIPIENTS = {
   windowClosed: "15550001001", // 400, code 131047 (24-hour window closed): not retried
   undeliverable: "15550001002", // accepted, then a `failed` status webhook with code 131026
@@ -64,16 +72,9 @@ export function sandboxBsuid(phoneDigits: string): string {
   return `US.${n.toString().padStart(20, "0").slice(0, 20)}`;
 }
 
+/** Meta's error body (the one builder, GraphError's); `message` as Meta writes it, "(#code) …" or not. */
 export function graphErrorBody(code: number, message: string, details?: string) {
-  return {
-    error: {
-      message,
-      type: "OAuthException",
-      code,
-      ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}),
-      fbtrace_id: `A${randomBytes(8).toString("base64url")}`,
-    },
-  };
+  return new GraphError(0, code, message.replace(/^\(#\d+\) /, ""), details).toBody(`A${randomBytes(8).toString("base64url")}`);
 }
 
 export function newWamid(): string {
@@ -89,9 +90,9 @@ export interface Emulator {
    * With `username`, it comes from a username user whose phone is withheld: BSUID only.
    */
   deliverInbound(opts: { phoneNumberId: string; from: string; name?: string; username?: string; text: string }): Promise<{ status: number; wamid: string; userId: string }>;
+  /** The latest requests, oldest first (at most `historyLimit`). */
   requests: ReceivedRequest[];
-  /** Answers for the next requests, in order, before any built-in behaviour. */
-  enqueue(...answers: ScriptedAnswer[]): void;
+  /** Forgets the requests and the throughput windows. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -100,7 +101,7 @@ const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
 
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const requests: ReceivedRequest[] = [];
-  const scripted: ScriptedAnswer[] = [];
+  const historyLimit = opts.historyLimit ?? 1_000;
   const windows = new Map<string, { second: number; count: number }>();
   const limit = opts.ratePerSecond ?? 80;
   const hanging = new Set<http.ServerResponse>();
@@ -119,7 +120,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   function answer(req: ReceivedRequest): ScriptedAnswer | "hang" {
-    const next = scripted.shift();
+    const next = opts.override?.(req);
     if (next) return next;
     const match = MESSAGES_PATH.exec(req.path);
     if (req.method !== "POST" || !match) {
@@ -140,7 +141,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     // The recipient: `to` (a phone) wins over `recipient` (a BSUID or parent BSUID), as at Meta.
     const to = typeof body.to === "string" ? body.to : "";
-    const digits = to.replace(/\D/g, "");
+    const digits = phoneDigits(to) ?? "";
     const recipient = typeof body.recipient === "string" ? body.recipient : "";
     const byBsuid = !digits && (isBsuid(recipient) || isParentBsuid(recipient));
     if (!digits && !byBsuid) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to or recipient is required.") };
@@ -203,6 +204,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         body = null;
       }
       const received = { method: req.method ?? "", path: (req.url ?? "").split("?")[0]!, headers: req.headers, body };
+      if (requests.length >= historyLimit) requests.splice(0, requests.length - historyLimit + 1);
       requests.push(received);
       const a = answer(received);
       if (a === "hang") {
@@ -225,7 +227,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    enqueue: (...answers) => void scripted.push(...answers),
     setWebhook: (t) => void (target = t),
     async deliverInbound({ phoneNumberId, from, name, username, text }) {
       if (!target) throw new Error("no webhook target set");
@@ -237,7 +238,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     reset() {
       requests.length = 0;
-      scripted.length = 0;
       windows.clear();
     },
     async close() {

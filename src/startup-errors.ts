@@ -1,0 +1,58 @@
+// What a start that cannot go on says: one line naming the problem and the fix, for the
+// failures an operator meets (port taken, database unreachable, missing, refusing the role,
+// a migration failing). Anything else is a bug and keeps its stack trace.
+import { DataDirLockedError } from "./db/index.ts";
+
+export interface StartupContext {
+  port: number;
+  databaseUrl?: string | undefined;
+}
+
+/** The database as a log may show it: no password. */
+export function describeDatabase(url: string | undefined, dataDir: string): string {
+  if (!url) return `the embedded database in ${dataDir}`;
+  try {
+    const u = new URL(url);
+    return `postgresql://${u.username ? `${decodeURIComponent(u.username)}@` : ""}${u.host}${u.pathname}`;
+  } catch {
+    return "the database in DATABASE_URL";
+  }
+}
+
+function codes(err: unknown): { code?: string; message: string }[] {
+  const out: { code?: string; message: string }[] = [];
+  const seen = new Set<unknown>();
+  for (let e = err; e && typeof e === "object" && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    out.push({ ...(typeof code === "string" ? { code } : {}), message: typeof message === "string" ? message : "" });
+    for (const inner of (e as { errors?: unknown[] }).errors ?? []) out.push(...codes(inner)); // AggregateError (IPv4 and IPv6)
+  }
+  return out;
+}
+
+/** One line for a known startup failure; undefined for anything else. */
+export function explainStartupFailure(err: unknown, ctx: StartupContext): string | undefined {
+  if (err instanceof DataDirLockedError) return err.message;
+  const chain = codes(err);
+  const has = (code: string) => chain.some((c) => c.code === code);
+  const where = ctx.databaseUrl ? describeDatabase(ctx.databaseUrl, "") : "the database";
+  const dbName = ctx.databaseUrl ? decodeURIComponent(new URL(ctx.databaseUrl).pathname.slice(1)) : "";
+  const user = ctx.databaseUrl ? decodeURIComponent(new URL(ctx.databaseUrl).username) : "";
+
+  if (has("EADDRINUSE")) return `Port ${ctx.port} is already in use by another process. Stop that process, or set PORT to a free port.`;
+  if (has("EACCES") && chain.some((c) => /listen/.test(c.message))) return `Port ${ctx.port} needs privileges this process does not have. Set PORT to 1024 or above.`;
+  const migration = chain.find((c) => /^Migration \S+ failed/.test(c.message));
+  if (migration) {
+    const line = migration.message.split("\n")[0]!;
+    return /failed earlier/.test(line) ? line : `${line.replace(/\.?$/, ".")} Fix the database (or the migration) and start again; the migrations after it were not applied.`;
+  }
+  if (has("3D000")) return `Database "${dbName}" does not exist on ${where.replace(/\/[^/]*$/, "")}. Create it (createdb ${dbName}), or fix DATABASE_URL.`;
+  if (has("28P01") || has("28000")) return `${where} refused the login of role "${user}" (wrong password or no such role). Fix the user and password in DATABASE_URL.`;
+  if (has("ECONNREFUSED")) return `Cannot reach ${where}: connection refused. Start Postgres there, or fix the host and port in DATABASE_URL.`;
+  if (has("ENOTFOUND") || has("EAI_AGAIN")) return `Cannot reach ${where}: its host name does not resolve. Fix the host in DATABASE_URL.`;
+  if (chain.some((c) => /timeout exceeded when trying to connect|ETIMEDOUT/.test(c.message) || c.code === "ETIMEDOUT")) {
+    return `Cannot reach ${where}: no answer within 5 s. Check that Postgres runs there and that the network lets Ticks in.`;
+  }
+  return undefined;
+}
