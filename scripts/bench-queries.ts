@@ -3,8 +3,9 @@
 // seeded template bench-webhooks uses), and the EXPLAIN of each query's SQL.
 // Targets: lookup p99 < 5 ms, filtered pages p99 < 20 ms, a day's stats < 200 ms.
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient, type Prisma } from "../src/generated/prisma/client.ts";
-import { sql } from "../src/queries/repository.ts";
+import type { Database } from "../src/db/index.ts";
+import { PrismaClient } from "../src/generated/prisma/client.ts";
+import { createQueryRepository, type QueryRepository } from "../src/queries/repository.ts";
 import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, startTicksProcess } from "./bench/lib.ts";
 import { seed } from "./seed.ts";
 
@@ -85,28 +86,35 @@ try {
     console.log(`  ${label.padEnd(60)} p50 ${fmt(pct(times, 50), 2).padStart(7)} ms  p99 ${fmt(pct(times, 99), 2).padStart(7)} ms`);
   }
 
-  // EXPLAIN of the very SQL the endpoints run (src/queries/repository.ts).
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // EXPLAIN of the very SQL the endpoints run: the repository runs on a client that reports
+  // each statement Prisma sends (its query events), and each is explained with its parameters.
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [{ emit: "event", level: "query" }] });
+  const sent: { query: string; params: string }[] = [];
+  prisma.$on("query", (e) => void sent.push({ query: e.query, params: e.params }));
+  const repo = createQueryRepository({ prisma } as unknown as Database); // the repository uses only the client
   const d = day();
-  const plans: [string, Prisma.Sql][] = [
-    ["lookup by wamid, with its events", sql.messageWithEvents("wamid.seed12345")],
-    ["newest page", sql.list({ limit: 50 })],
-    ["status=failed", sql.list({ status: "failed", limit: 50 })],
-    ["to= (wa_id)", sql.list({ direction: "outbound", waId: wa(), limit: 50 })],
-    ["phoneNumberId + inbound", sql.list({ phoneNumberId: phone(), direction: "inbound", limit: 50 })],
-    ["a day + status=read", sql.list({ since: new Date(d.since), until: new Date(d.until), status: "read", limit: 50 })],
-    ["page 2 (keyset)", sql.list({ status: "delivered", after: { createdAt: new Date(d.until), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" }, limit: 50 })],
-    ["conversation (by phone)", sql.conversation(wa(), { limit: 100 })],
-    ["conversation (by BSUID)", sql.conversation(bsuid(), { limit: 100 })],
-    ["user= (a person, newest first)", sql.list({ person: bsuid(), limit: 50 })],
-    ["stats: counts", sql.statusCounts(new Date(d.since), new Date(d.until))],
-    ["stats: failure codes", sql.failureCodes(new Date(d.since), new Date(d.until))],
+  const reads: [string, (r: QueryRepository) => Promise<unknown>][] = [
+    ["lookup by wamid, with its events", (r) => r.findMessage("wamid.seed12345")],
+    ["newest page", (r) => r.list({ limit: 50 })],
+    ["status=failed", (r) => r.list({ status: "failed", limit: 50 })],
+    ["to= (wa_id)", (r) => r.list({ direction: "outbound", waId: wa(), limit: 50 })],
+    ["phoneNumberId + inbound", (r) => r.list({ phoneNumberId: phone(), direction: "inbound", limit: 50 })],
+    ["a day + status=read", (r) => r.list({ since: new Date(d.since), until: new Date(d.until), status: "read", limit: 50 })],
+    ["page 2 (keyset)", (r) => r.list({ status: "delivered", after: { createdAt: new Date(d.until), id: "ffffffff-ffff-4fff-bfff-ffffffffffff" }, limit: 50 })],
+    ["conversation (by phone)", (r) => r.conversation(wa(), { limit: 100 })],
+    ["conversation (by BSUID)", (r) => r.conversation(bsuid(), { limit: 100 })],
+    ["user= (a person, newest first)", (r) => r.list({ person: bsuid(), limit: 50 })],
+    ["stats", (r) => r.stats(new Date(d.since), new Date(d.until))],
   ];
   console.log("\nEXPLAIN ANALYZE (plan nodes only):");
-  for (const [label, q] of plans) {
-    const rows = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${q.text}`, ...q.values);
-    const lines = rows.map((r) => r["QUERY PLAN"]).filter((l) => /Scan|Execution Time|Sort|Aggregate|Limit/.test(l));
-    console.log(`  ${label}:\n    ${lines.map((l) => l.trim()).join("\n    ")}`);
+  for (const [label, read] of reads) {
+    sent.length = 0;
+    await read(repo);
+    for (const [i, { query, params }] of [...sent].entries()) {
+      const rows = await prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) ${query}`, ...(JSON.parse(params) as unknown[]));
+      const lines = rows.map((r) => r["QUERY PLAN"]).filter((l) => /Scan|Execution Time|Sort|Aggregate|Limit/.test(l));
+      console.log(`  ${label}${sent.length > 1 ? ` (${i + 1}/${sent.length})` : ""}:\n    ${lines.map((l) => l.trim()).join("\n    ")}`);
+    }
   }
   await prisma.$disconnect();
 } finally {

@@ -33,12 +33,11 @@ export type PendingRow = PendingSend & { id: string; createdAt: Date };
 export type SendWrite = { pending: PendingRow } | { accepted: AcceptedRow };
 
 /**
- * The SQL of the writes every send makes, exported so that a test can EXPLAIN exactly it.
- * They run through Database.execute (the driver itself, as named prepared statements), the
+ * The SQL of the writes every send makes. They run through Database.execute (the driver itself, as named prepared statements), the
  * rest through Prisma. Each statement's text is the same whatever its rows (they travel
  * as one jsonb parameter), so Postgres parses it once per connection.
  */
-export const sql = {
+const sql = {
   createPending(rows: PendingRow[]): Prisma.Sql {
     return Prisma.sql`WITH ${links(sendLinks(rows, []))} ${pendingInsert(rows)}`;
   },

@@ -2,7 +2,6 @@
 // answer, pass Meta's answer back unchanged.
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
-import pRetry from "p-retry";
 import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
 import { GraphNoAnswerError, GraphUnreachableError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
@@ -144,7 +143,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       // What an operator needs to reconcile by hand if the write never lands (no phone numbers).
       const verdict = answer instanceof GraphError ? { status: answer.status, code: answer.code } : { status: answer.status, wamid, code: metaError?.code };
       log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
-      const late: Promise<void> = pRetry(write, {
+      const late: Promise<void> = retryOnFailure(write, {
         retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows
         minTimeout: 1_000,
         maxTimeout: 30_000,

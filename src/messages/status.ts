@@ -14,3 +14,15 @@ export const reached = (status: "sent" | "delivered" | "read"): MessageStatus[] 
 
 /** The order of a message's events within one second of Meta's clock. */
 export const EVENT_ORDER: string[] = [...STATUS_RANK.filter((s) => s !== "received" && s !== "pending"), "deleted"];
+
+/**
+ * The order of a message's audit trail (docs/api.md): Ticks' `accepted` first (it has
+ * milliseconds, Meta's times are whole seconds, and the two clocks differ), then by Meta's
+ * time to the second, within one second by rank, then as they arrived.
+ */
+export function compareEvents(a: { status: string; timestamp: Date; id: bigint }, b: { status: string; timestamp: Date; id: bigint }): number {
+  const first = Number(b.status === "accepted") - Number(a.status === "accepted");
+  const second = Math.floor(a.timestamp.getTime() / 1000) - Math.floor(b.timestamp.getTime() / 1000);
+  const rank = EVENT_ORDER.indexOf(a.status) - EVENT_ORDER.indexOf(b.status);
+  return first || second || rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

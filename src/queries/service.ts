@@ -1,48 +1,49 @@
 // Shapes stored rows into the API's answers and turns cursors into keysets.
 import { AppError } from "../errors.ts";
 import { personKey, phoneDigits } from "../people/identifiers.ts";
-import type { EventRow, Keyset, MessageRow, QueryRepository } from "./repository.ts";
+import { compareEvents } from "../messages/status.ts";
+import type { Keyset, Message, QueryRepository, StatusEvent } from "./repository.ts";
 import type { ListQuery } from "./schemas.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toMessage(r: MessageRow) {
+export function toMessage(m: Message) {
   return {
-    id: r.id,
-    wamid: r.wamid,
-    direction: r.direction,
-    phoneNumberId: r.phone_number_id,
-    to: r.to,
-    from: r.from,
-    waId: r.wa_id,
-    userId: r.user_id,
-    parentUserId: r.parent_user_id,
-    username: r.username,
-    contactName: r.contact_name,
-    type: r.type,
-    payload: r.payload ?? null,
-    status: r.status,
-    failureReason: r.failure_reason,
-    createdAt: r.created_at.toISOString(),
-    acceptedAt: iso(r.accepted_at),
-    sentAt: iso(r.sent_at),
-    deliveredAt: iso(r.delivered_at),
-    readAt: iso(r.read_at),
-    playedAt: iso(r.played_at),
-    failedAt: iso(r.failed_at),
-    markedReadAt: iso(r.marked_read_at),
-    errors: r.errors ?? null,
-    pricing: r.pricing ?? null,
-    conversation: r.conversation ?? null,
-    bizOpaqueCallbackData: r.biz_opaque_callback_data,
+    id: m.id,
+    wamid: m.wamid,
+    direction: m.direction,
+    phoneNumberId: m.phoneNumberId,
+    to: m.to,
+    from: m.from,
+    waId: m.waId,
+    userId: m.userId,
+    parentUserId: m.parentUserId,
+    username: m.username,
+    contactName: m.contactName,
+    type: m.type,
+    payload: m.payload ?? null,
+    status: m.status,
+    failureReason: m.failureReason,
+    createdAt: m.createdAt.toISOString(),
+    acceptedAt: iso(m.acceptedAt),
+    sentAt: iso(m.sentAt),
+    deliveredAt: iso(m.deliveredAt),
+    readAt: iso(m.readAt),
+    playedAt: iso(m.playedAt),
+    failedAt: iso(m.failedAt),
+    markedReadAt: iso(m.markedReadAt),
+    errors: m.errors ?? null,
+    pricing: m.pricing ?? null,
+    conversation: m.conversation ?? null,
+    bizOpaqueCallbackData: m.bizOpaqueCallbackData,
   };
 }
 
-function toEvent(e: EventRow) {
+function toEvent(e: StatusEvent) {
   return {
     status: e.status,
-    timestamp: new Date(e.timestamp).toISOString(),
-    receivedAt: new Date(e.received_at).toISOString(),
+    timestamp: e.timestamp.toISOString(),
+    receivedAt: e.receivedAt.toISOString(),
     ...(e.errors == null ? {} : { errors: e.errors }),
     ...(e.pricing == null ? {} : { pricing: e.pricing }),
     ...(e.conversation == null ? {} : { conversation: e.conversation }),
@@ -66,12 +67,12 @@ export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   }
 }
 
-function page(rows: MessageRow[], limit: number) {
+function page(rows: Message[], limit: number) {
   const data = rows.slice(0, limit);
   const last = data.at(-1);
   return {
     data: data.map(toMessage),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
 }
 
@@ -82,9 +83,9 @@ const digitsOf = (s: string) => phoneDigits(s) ?? "";
 export function createQueryService(repo: QueryRepository) {
   return {
     async getMessage(idOrWamid: string) {
-      const row = await repo.findMessage(idOrWamid);
-      if (!row) throw new AppError("not_found", `No message with id or wamid ${idOrWamid}.`);
-      return { ...toMessage(row), events: row.events.map(toEvent) };
+      const found = await repo.findMessage(idOrWamid);
+      if (!found) throw new AppError("not_found", `No message with id or wamid ${idOrWamid}.`);
+      return { ...toMessage(found.message), events: found.events.sort(compareEvents).map(toEvent) };
     },
 
     async list(q: ListQuery) {

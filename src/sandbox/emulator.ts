@@ -106,6 +106,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const limit = opts.ratePerSecond ?? 80;
   const hanging = new Set<http.ServerResponse>();
   const timers = new Set<NodeJS.Timeout>();
+  const stopped = new AbortController(); // ends the webhooks' retries on close
   let target: WebhookTarget | undefined;
 
   function overLimit(phoneNumberId: string): boolean {
@@ -182,7 +183,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       outcome: digits === TEST_RECIPIENTS.undeliverable ? "failed" : "delivered",
     };
     opts.onSent?.(sent);
-    if (target) playStatuses(target, sent, timers);
+    if (target) playStatuses(target, sent, timers, stopped.signal);
     return {
       status: 200,
       body: {
@@ -242,6 +243,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     async close() {
       for (const t of timers) clearTimeout(t);
+      stopped.abort();
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,6 +2,7 @@
 // posted to Ticks' /webhook, so that the whole loop (send → sent/delivered/read, inbound →
 // read receipt) runs on one machine. Shapes follow ../shared/META-SAMPLES.md.
 import { randomBytes } from "node:crypto";
+import { retryOnFailure } from "../retry.ts";
 import { sign } from "../webhooks/signature.ts";
 import type { SentMessage } from "./emulator.ts";
 
@@ -101,8 +102,8 @@ export async function postSigned(target: WebhookTarget, payload: unknown): Promi
   return res.status;
 }
 
-/** Posts sent → delivered → read (or sent → failed) for one accepted message; retries like Meta. */
-export function playStatuses(target: WebhookTarget, msg: SentMessage, timers: Set<NodeJS.Timeout>): void {
+/** Posts sent → delivered → read (or sent → failed); a POST Ticks does not take is retried like Meta (less patiently). */
+export function playStatuses(target: WebhookTarget, msg: SentMessage, timers: Set<NodeJS.Timeout>, stop: AbortSignal): void {
   const d = target.delaysMs ?? { sent: 200, delivered: 600, read: 1_500 };
   const plan: [string, number][] =
     msg.outcome === "failed"
@@ -111,15 +112,14 @@ export function playStatuses(target: WebhookTarget, msg: SentMessage, timers: Se
         ? [["sent", d.sent]] // reactions only ever get `sent`
         : [["sent", d.sent], ["delivered", d.delivered], ["read", d.read]];
   for (const [status, delay] of plan) {
-    const post = (attempt: number) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        postSigned(target, envelope(msg.phoneNumberId, { ...statusContacts(msg, status), statuses: [statusItem(msg, status)] }))
-          .then((code) => (code === 200 ? undefined : Promise.reject(new Error(String(code)))))
-          .catch(() => attempt < 5 && post(attempt + 1));
-      }, attempt === 0 ? delay : 1_000 * 2 ** attempt);
-      timers.add(t);
-    };
-    post(0);
+    const post = () =>
+      postSigned(target, envelope(msg.phoneNumberId, { ...statusContacts(msg, status), statuses: [statusItem(msg, status)] })).then((code) => {
+        if (code !== 200) throw new Error(`Ticks answered ${code}`);
+      });
+    const t = setTimeout(() => {
+      timers.delete(t);
+      retryOnFailure(post, { retries: 5, minTimeout: 1_000, factor: 2, signal: stop }).catch(() => undefined);
+    }, delay);
+    timers.add(t);
   }
 }

@@ -119,14 +119,14 @@ export function createWebhookRepository(db: Database) {
     /** Keeps what Ticks did not understand, once per distinct item. */
     async storeUnprocessed(rows: UnprocessedRow[]): Promise<void> {
       if (rows.length === 0) return;
-      const input = rows.map((r) => ({
-        ...r,
-        hash: createHash("sha256").update(r.reason).update("\0").update(JSON.stringify(r.item) ?? "null").digest("hex"),
-      }));
-      await db.prisma.$executeRaw`
-        INSERT INTO unprocessed_webhook_items (reason, item, item_hash)
-        SELECT reason, item, hash FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(reason text, item jsonb, hash text)
-        ON CONFLICT (item_hash) DO NOTHING`;
+      await db.prisma.unprocessedWebhookItem.createMany({
+        data: rows.map((r) => ({
+          reason: r.reason,
+          item: r.item === null || r.item === undefined ? Prisma.JsonNull : (r.item as Prisma.InputJsonValue),
+          itemHash: createHash("sha256").update(r.reason).update("\0").update(JSON.stringify(r.item) ?? "null").digest("hex"),
+        })),
+        skipDuplicates: true, // Meta's retry of a POST keeps each item once
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
+import { until } from "../helpers/wait.ts";
 import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { receive, send, statuses } from "../helpers/traffic.ts";
 
@@ -50,9 +51,9 @@ describe("when a support team filters messages", () => {
   it("then since and until bound the window by createdAt", async () => {
     const phone = phoneNumberId();
     const first = await send(t, phone, waId());
-    await new Promise((r) => setTimeout(r, 20));
-    const middle = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 20));
+    const firstAt = Date.parse((await t.http.get(`/api/messages/${first.id}`).set(auth)).body.createdAt);
+    const middle = new Date(firstAt + 1).toISOString();
+    await until(() => Date.now() > firstAt + 1); // the clock has passed the middle: the next send is after it
     const second = await send(t, phone, waId());
     expect(ids(await list({ phoneNumberId: phone, since: middle }))).toEqual([second.id]);
     expect(ids(await list({ phoneNumberId: phone, until: middle }))).toEqual([first.id]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/index.ts";
 import { createEmptyDatabase, REAL_POSTGRES } from "../helpers/test-db.ts";
 
-describe.runIf(REAL_POSTGRES)("a Postgres connection of Ticks", () => {
+describe.runIf(REAL_POSTGRES)("a Postgres connection of Ticks (runs when TEST_DATABASE_URL is set)", () => {
   let db: Database;
   let drop: () => Promise<void>;
 

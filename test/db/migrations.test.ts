@@ -8,7 +8,7 @@ import { DataDirLockedError, openDatabase } from "../../src/db/index.ts";
 import { migrate, readMigrations } from "../../src/db/migrate.ts";
 import { createEmptyDatabase, REAL_POSTGRES } from "../helpers/test-db.ts";
 
-describe.runIf(REAL_POSTGRES)("when the committed migrations are applied to an empty Postgres", () => {
+describe.runIf(REAL_POSTGRES)("when the committed migrations are applied to an empty Postgres (runs when TEST_DATABASE_URL is set)", () => {
   it("then the database is exactly what schema.prisma describes (Prisma's schema engine finds no difference)", async () => {
     const empty = await createEmptyDatabase();
     try {

@@ -6,7 +6,7 @@ import { openDatabase } from "../../src/db/index.ts";
 import { auth, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { REAL_POSTGRES } from "../helpers/test-db.ts";
 
-describe.skipIf(REAL_POSTGRES)("when the embedded database is closed under a running app", () => {
+describe.skipIf(REAL_POSTGRES)("when the embedded database is closed under a running app (embedded only: runs when TEST_DATABASE_URL is unset)", () => {
   let t: TestApp;
   beforeAll(async () => {
     const db = await openDatabase({ dataDir: "memory://" });

@@ -22,7 +22,7 @@ function fire(n: number, request: (i: number) => PromiseLike<Response>) {
 }
 
 // A second session that blocks writes needs a real server (the embedded database has one session).
-describe.runIf(REAL_POSTGRES)("when writes pile up behind a stuck database", () => {
+describe.runIf(REAL_POSTGRES)("when writes pile up behind a stuck database (a second session: runs when TEST_DATABASE_URL is set)", () => {
   let t: TestApp;
   let locker: pg.Client;
   beforeAll(async () => {

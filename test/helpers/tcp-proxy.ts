@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 
 export interface CuttableProxy {
   port: number;
+  /** Connections refused while cut: each one is someone trying to reach the database. */
+  readonly refused: number;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -13,8 +15,12 @@ export interface CuttableProxy {
 export async function startProxy(targetHost: string, targetPort: number): Promise<CuttableProxy> {
   const sockets = new Set<net.Socket>();
   let down = false;
+  let refused = 0;
   const server = net.createServer((client) => {
-    if (down) return void client.destroy();
+    if (down) {
+      refused += 1;
+      return void client.destroy();
+    }
     const upstream = net.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -28,6 +34,9 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    get refused() {
+      return refused;
+    },
     cut() {
       down = true;
       for (const s of sockets) s.destroy();

@@ -48,7 +48,7 @@ describe("when something inside Ticks breaks", () => {
   it("then Ticks' API answers 500 with a request id and no internals", async () => {
     const spy = vi.spyOn(t.db.prisma, "$queryRaw").mockRejectedValueOnce(new Error("secret internals: relation x at /srv/ticks"));
     try {
-      const res = await t.http.get("/api/messages").set(auth);
+      const res = await t.http.get("/api/stats").set(auth);
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ error: { code: "internal", message: "Internal error", requestId: res.headers["x-request-id"] } });
     } finally {

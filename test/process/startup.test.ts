@@ -46,7 +46,7 @@ describe("when Ticks cannot start", () => {
   });
 
   // These need a real server to refuse them; run with TEST_DATABASE_URL set.
-  describe.runIf(REAL_POSTGRES)("on a real Postgres", () => {
+  describe.runIf(REAL_POSTGRES)("on a real Postgres (runs when TEST_DATABASE_URL is set)", () => {
     it("then a missing database is one line with the createdb fix", async () => {
       const url = withDatabase(REAL_POSTGRES!, "ticks_no_such_database");
       expectOneLine(await fails({ PORT: "0", DATABASE_URL: url }), /Database "ticks_no_such_database" does not exist .*createdb ticks_no_such_database/);
