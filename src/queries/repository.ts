@@ -1,8 +1,10 @@
-// Reads for support teams and backends. Lookups and listings go through Prisma's typed
-// API; three reads stay SQL, each for its reason below. Every query is served by an index
-// of prisma/schema.prisma (EXPLAINs: npm run bench:queries). Pages are keyset-paginated on
-// (createdAt, id) so that paging is stable while new messages arrive and never scans an
-// offset.
+// Reads for support teams and backends, in SQL through Prisma's raw queries, each for its
+// reason below: Prisma's typed API was measured slower on every one of them (findMany of a
+// 51-row page: +0.35 ms of CPU a call; over HTTP +0.3 to +1.1 ms at p50, more than the noise
+// of two runs; docs/benchmarks.md). Rows come back named as Prisma names them. Every query
+// is served by an index of prisma/schema.prisma (EXPLAINs: npm run bench:queries). Pages are
+// keyset-paginated on (createdAt, id) so that paging is stable while new messages arrive and
+// never scans an offset.
 import type { Database } from "../db/index.ts";
 import { Prisma, type Message, type StatusEvent } from "../generated/prisma/client.ts";
 import { ofPerson, person } from "../people/sql.ts";
@@ -28,6 +30,20 @@ export interface ListFilter {
   limit: number;
 }
 
+/** An event as json_build_object gives it: times are strings, the id a number. */
+interface EventJson {
+  id: number;
+  status: string;
+  timestamp: string;
+  receivedAt: string;
+  errors: StatusEvent["errors"];
+  pricing: StatusEvent["pricing"];
+  conversation: StatusEvent["conversation"];
+}
+
+const fromJson = (e: EventJson): StatusEvent =>
+  ({ ...e, id: BigInt(e.id), timestamp: new Date(e.timestamp), receivedAt: new Date(e.receivedAt) }) as StatusEvent;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every column, named as Prisma names them, for the reads that stay SQL. */
@@ -39,34 +55,45 @@ const COLUMNS = Prisma.sql`id, wamid, direction::text AS direction, phone_number
   failed_at AS "failedAt", marked_read_at AS "markedReadAt", errors, pricing, conversation,
   biz_opaque_callback_data AS "bizOpaqueCallbackData"`;
 
-/** The typed filter of a listing; keyset as createdAt ≤ t (the index bound) and (createdAt < t or id < id). */
-function listWhere(f: ListFilter): Prisma.MessageWhereInput {
-  return {
-    direction: f.direction,
-    status: f.status,
-    waId: f.waId,
-    phoneNumberId: f.phoneNumberId,
-    createdAt: { gte: f.since, lt: f.until, lte: f.after?.createdAt },
-    ...(f.after ? { OR: [{ createdAt: { lt: f.after.createdAt } }, { id: { lt: f.after.id } }] } : {}),
-  };
-}
-
 export function createQueryRepository({ prisma }: Database) {
   return {
-    /** One message and its audit trail: the wamid's events, and those kept under its id (a send that failed without a wamid). */
+    /**
+     * One message and its audit trail in one round trip. The trail is the wamid's events and
+     * those kept under the message's id (a send that failed without a wamid); events can come
+     * before their message, so there is no relation for Prisma to follow. Ordered by the caller.
+     */
     async findMessage(idOrWamid: string): Promise<{ message: Message; events: StatusEvent[] } | undefined> {
-      const message = await prisma.message.findUnique({ where: UUID.test(idOrWamid) ? { id: idOrWamid } : { wamid: idOrWamid } });
-      if (!message) return undefined;
-      const events = await prisma.statusEvent.findMany({
-        where: message.wamid ? { OR: [{ wamid: message.wamid }, { messageId: message.id }] } : { messageId: message.id },
-      });
-      return { message, events };
+      const where = UUID.test(idOrWamid) ? Prisma.sql`id = ${idOrWamid}::uuid` : Prisma.sql`wamid = ${idOrWamid}`;
+      const [row] = await prisma.$queryRaw<(Message & { events: EventJson[] })[]>`
+        SELECT ${COLUMNS}, COALESCE(trail.events, '[]'::json) AS events
+        FROM messages LEFT JOIN LATERAL (
+          SELECT json_agg(json_build_object('id', e.id, 'status', e.status, 'timestamp', e."timestamp",
+            'receivedAt', e.received_at, 'errors', e.errors, 'pricing', e.pricing, 'conversation', e.conversation)) AS events
+          FROM status_events e WHERE e.wamid = messages.wamid OR e.message_id = messages.id
+        ) trail ON true
+        WHERE ${where}`;
+      if (!row) return undefined;
+      const { events, ...message } = row;
+      return { message, events: events.map(fromJson) };
     },
 
     /** Newest first; `limit + 1` rows are read to know whether another page exists. */
-    async list(f: ListFilter): Promise<Message[]> {
-      if (f.person) return listOfPerson(f);
-      return prisma.message.findMany({ where: listWhere(f), orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: f.limit + 1 });
+    list(f: ListFilter): Promise<Message[]> {
+      const conditions: Prisma.Sql[] = [];
+      if (f.person) conditions.push(ofPerson);
+      if (f.direction) conditions.push(Prisma.sql`direction = ${f.direction}::"Direction"`);
+      if (f.status) conditions.push(Prisma.sql`status = ${f.status}::"MessageStatus"`);
+      if (f.waId) conditions.push(Prisma.sql`wa_id = ${f.waId}`);
+      if (f.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${f.phoneNumberId}`);
+      if (f.since) conditions.push(Prisma.sql`created_at >= ${f.since}`);
+      if (f.until) conditions.push(Prisma.sql`created_at < ${f.until}`);
+      if (f.after) conditions.push(Prisma.sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id}::uuid)`);
+      const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+      // A person is a recursive walk of identity_links (see people/sql.ts).
+      const withPerson = f.person ? Prisma.sql`WITH ${person(f.person)}` : Prisma.empty;
+      return prisma.$queryRaw<Message[]>`${withPerson}
+        SELECT ${COLUMNS} FROM messages ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${f.limit + 1}`;
     },
 
     /**
@@ -106,20 +133,6 @@ export function createQueryRepository({ prisma }: Database) {
       return { counts, failures };
     },
   };
-
-  /** A listing narrowed to one person: SQL, for the same recursive walk as conversations. */
-  function listOfPerson(f: ListFilter): Promise<Message[]> {
-    const conditions: Prisma.Sql[] = [ofPerson];
-    if (f.direction) conditions.push(Prisma.sql`direction = ${f.direction}::"Direction"`);
-    if (f.status) conditions.push(Prisma.sql`status = ${f.status}::"MessageStatus"`);
-    if (f.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${f.phoneNumberId}`);
-    if (f.since) conditions.push(Prisma.sql`created_at >= ${f.since}`);
-    if (f.until) conditions.push(Prisma.sql`created_at < ${f.until}`);
-    if (f.after) conditions.push(Prisma.sql`(created_at, id) < (${f.after.createdAt}, ${f.after.id}::uuid)`);
-    return prisma.$queryRaw<Message[]>`WITH ${person(f.person!)}
-      SELECT ${COLUMNS} FROM messages WHERE ${Prisma.join(conditions, " AND ")}
-      ORDER BY created_at DESC, id DESC LIMIT ${f.limit + 1}`;
-  }
 }
 
 export type QueryRepository = ReturnType<typeof createQueryRepository>;
