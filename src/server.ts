@@ -34,7 +34,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     onPoolError: (err) => log.warn({ err }, "database connection lost"),
   });
   log.info(
-    { database: describeDatabase(config.DATABASE_URL, config.DATA_DIR), migrationsApplied: db.appliedMigrations },
+    { database: describeDatabase(config.DATABASE_URL, config.DATA_DIR), migrationsApplied: db.appliedMigrations, ...(db.fromTemplate ? { createdFrom: "the install-time template" } : {}) },
     db.appliedMigrations.length ? `database ready; applied ${db.appliedMigrations.length} migration(s)` : "database ready; migrations up to date",
   );
 

@@ -1,7 +1,7 @@
 // The only place a Prisma client is made: on a real Postgres (DATABASE_URL, through
 // @prisma/adapter-pg) or on the embedded one (PGlite under DATA_DIR). Both get the same
 // generated client and the same migrations, applied here at start.
-import { mkdir } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -10,11 +10,14 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.ts";
+import { readTemplate } from "./embedded-template.ts";
 
 export interface Database {
   prisma: PrismaClient;
   /** The migrations this open applied (empty when the database was up to date). */
   appliedMigrations: string[];
+  /** A new embedded database was made from the install-time template (see embedded-template.ts). */
+  fromTemplate?: boolean;
   /** "postgres" or "embedded" */
   kind: "postgres" | "embedded";
   /**
@@ -42,13 +45,15 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Deadline of every statement on a real Postgres (default: the server's or the URL's own). */
   statementTimeoutMs?: number | undefined;
+  /** The template a new embedded database starts from (default: the installation's; none: initdb). */
+  templatePath?: string | undefined;
   onPoolError?: (err: Error) => void;
 }
 
 export class DataDirLockedError extends Error {}
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : await openEmbedded(opts.dataDir);
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : await openEmbedded(opts.dataDir, opts.templatePath);
   if (opts.migrate !== false) {
     try {
       db.appliedMigrations = await db.withSession((s) => migrate(s));
@@ -122,7 +127,7 @@ function openPostgres(url: string, opts: OpenOptions): Database {
   };
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
+async function openEmbedded(dataDir: string, templatePath?: string): Promise<Database> {
   if (dataDir.startsWith("memory://")) return wrapPGlite(new PGlite(dataDir), async () => undefined);
   const dir = path.resolve(dataDir);
   await mkdir(dir, { recursive: true }); // PGlite does not create parents
@@ -138,7 +143,19 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     }
     throw err;
   }
-  return wrapPGlite(new PGlite(path.join(dir, "pgdata")), release);
+  const pgdata = path.join(dir, "pgdata");
+  const isNew = await access(pgdata).then(() => false, () => true);
+  const template = isNew ? await readTemplate(templatePath) : undefined;
+  if (template) {
+    try {
+      const client = new PGlite(pgdata, { loadDataDir: template });
+      await client.waitReady;
+      return { ...wrapPGlite(client, release), fromTemplate: true };
+    } catch {
+      await rm(pgdata, { recursive: true, force: true }); // a template this PGlite cannot read: initdb instead
+    }
+  }
+  return wrapPGlite(new PGlite(pgdata), release);
 }
 
 function wrapPGlite(client: PGlite, release: () => Promise<void>): Database {

@@ -2,7 +2,7 @@
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, isParentBsuid, phoneDigits, type Link } from "../people/identifiers.ts";
-import { links } from "../people/sql.ts";
+import { linkedName, linksCte } from "../people/sql.ts";
 
 export interface PendingSend {
   phoneNumberId: string;
@@ -38,8 +38,8 @@ export type SendWrite = { pending: PendingRow } | { accepted: AcceptedRow };
  * as one jsonb parameter), so Postgres parses it once per connection.
  */
 const sql = {
-  createPending(rows: PendingRow[]): Prisma.Sql {
-    return Prisma.sql`WITH ${links(sendLinks(rows, []))} ${pendingInsert(rows)}`;
+  createPending(rows: PendingRow[], links: Link[]): Prisma.Sql {
+    return links.length ? Prisma.sql`WITH ${linksCte(links)} new_pending AS (${pendingInsert(rows)}) SELECT 1` : pendingInsert(rows);
   },
 
   /**
@@ -49,8 +49,8 @@ const sql = {
    * already has. One statement, conflicting on the wamid's unique index with the
    * webhook's own upsert, so the two never lose each other's writes in either order.
    */
-  markAccepted(rows: AcceptedRow[]): Prisma.Sql {
-    return Prisma.sql`WITH ${links(sendLinks([], rows))}, ${acceptedMove(rows)}`;
+  markAccepted(rows: AcceptedRow[], links: Link[]): Prisma.Sql {
+    return Prisma.sql`WITH ${linksCte(links)} ${acceptedMove(rows)}`;
   },
 
   /**
@@ -58,8 +58,8 @@ const sql = {
    * one round trip and one commit. A send's acceptance is only written after its pending
    * row has committed, so the two parts never touch the same row.
    */
-  pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[]): Prisma.Sql {
-    return Prisma.sql`WITH ${links(sendLinks(pending, accepted))}, new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
+  pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[], links: Link[]): Prisma.Sql {
+    return Prisma.sql`WITH ${linksCte(links)} new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
   },
 };
 
@@ -164,9 +164,10 @@ export function createSendRepository(db: Database) {
       const pending: PendingRow[] = [];
       const accepted: AcceptedRow[] = [];
       for (const w of writes) if ("pending" in w) pending.push(w.pending); else accepted.push(w.accepted);
-      if (accepted.length === 0) return run("ticks_send_pending", sql.createPending(pending));
-      if (pending.length === 0) return run("ticks_send_accepted", sql.markAccepted(accepted));
-      return run("ticks_send_pending_accepted", sql.pendingAndAccepted(pending, accepted));
+      const links = sendLinks(pending, accepted);
+      if (accepted.length === 0) return run(linkedName("ticks_send_pending", links), sql.createPending(pending, links));
+      if (pending.length === 0) return run(linkedName("ticks_send_accepted", links), sql.markAccepted(accepted, links));
+      return run(linkedName("ticks_send_pending_accepted", links), sql.pendingAndAccepted(pending, accepted, links));
     },
 
     /**

@@ -4,17 +4,23 @@ import { Prisma } from "../generated/prisma/client.ts";
 import type { Link } from "./identifiers.ts";
 
 /**
- * A CTE (`identity`) that records identity links in the statement that stores the messages
- * showing them, so linking costs no round trip of its own. Usually it has no rows; its text
- * is the same either way, so the statement stays one prepared statement.
+ * The CTE (`identity AS (…),`, ending with its comma) that records identity links in the
+ * statement that stores the messages showing them, so linking costs no round trip of its
+ * own; nothing when there are none to record, so the common statement does not plan or run
+ * an insert into a second table. A statement with it is another prepared statement: its
+ * name takes `linkedName`'s suffix.
  */
-export function links(rows: Link[]): Prisma.Sql {
+export function linksCte(rows: Link[]): Prisma.Sql {
+  if (rows.length === 0) return Prisma.empty;
   return Prisma.sql`identity AS (
       INSERT INTO identity_links (a, b)
       SELECT a, b FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS l(a text, b text) ORDER BY a, b
       ON CONFLICT DO NOTHING
-    )`;
+    ),`;
 }
+
+/** The prepared statement's name for a text with or without the links CTE. */
+export const linkedName = (name: string, rows: Link[]) => (rows.length ? `${name}_links` : name);
 
 /**
  * A recursive CTE (`person`) of every identifier linked, directly or not, to `key`, `key`

@@ -8,7 +8,7 @@ import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, KnownLinks } from "../people/identifiers.ts";
 import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
-import { links } from "../people/sql.ts";
+import { linkedName, linksCte } from "../people/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 
@@ -26,7 +26,7 @@ export function createWebhookRepository(db: Database) {
       // The person's identifiers are linked in this same statement (the `identity` CTE).
       const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       const q = Prisma.sql`
-        WITH ${links(newLinks)}, input AS (
+        WITH ${linksCte(newLinks)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
             phone_number_id text, recipient_id text, wa_id text, user_id text, parent_user_id text, username text,
             contact_name text, errors jsonb, pricing jsonb, conversation jsonb, biz text, raw jsonb, ord int)
@@ -82,7 +82,7 @@ export function createWebhookRepository(db: Database) {
           contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()
         WHERE m.direction = 'outbound'`;
-      await db.execute(q.text, q.values, "ticks_webhook_statuses");
+      await db.execute(q.text, q.values, linkedName("ticks_webhook_statuses", newLinks));
       known.remember(newLinks);
     },
 
@@ -97,7 +97,7 @@ export function createWebhookRepository(db: Database) {
       const input = JSON.stringify(rows.map((r) => ({ ...r, identities: undefined })));
       const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       await db.prisma.$executeRaw`
-        WITH ${links(newLinks)}, input AS (
+        WITH ${linksCte(newLinks)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, phone_number_id text,
             "from" text, wa_id text, user_id text, parent_user_id text, username text, contact_name text, type text,
             ts timestamptz, payload jsonb)
