@@ -39,14 +39,18 @@ const EnvSchema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   /** Items (sends' writes, webhook statuses) waiting for a group commit before new ones get 503. */
   MAX_QUEUED_WRITES: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
-  /** How long shutdown may take, in-flight requests and late writes included, before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /**
+   * How long shutdown may take, in-flight requests and late writes included, before the
+   * process exits anyway. Default: SEND_TIMEOUT_MS + 10 s, so that a send waiting for Meta ends.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).optional(),
   NODE_ENV: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export type Config = Env & {
+export type Config = Omit<Env, "SHUTDOWN_TIMEOUT_MS"> & {
+  SHUTDOWN_TIMEOUT_MS: number;
   /** No WhatsApp credentials: Ticks runs its built-in Cloud API emulator. */
   sandbox: boolean;
 };
@@ -77,8 +81,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (present.length === WHATSAPP_KEYS.length && env.API_KEYS === undefined) {
     problems.push("API_KEYS: required with real WhatsApp credentials (only the sandbox generates one)");
   }
+  const sendTimeout = parsed.success ? parsed.data.SEND_TIMEOUT_MS : 0;
+  if (parsed.success && parsed.data.SHUTDOWN_TIMEOUT_MS !== undefined && parsed.data.SHUTDOWN_TIMEOUT_MS < sendTimeout + 5_000) {
+    problems.push(`SHUTDOWN_TIMEOUT_MS: at least SEND_TIMEOUT_MS + 5000 (${sendTimeout + 5_000}), or a send waiting for Meta would be cut off`);
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
   }
-  return { ...parsed.data, sandbox: present.length === 0 };
+  return { ...parsed.data, SHUTDOWN_TIMEOUT_MS: parsed.data.SHUTDOWN_TIMEOUT_MS ?? sendTimeout + 10_000, sandbox: present.length === 0 };
 }

@@ -32,14 +32,18 @@ export class AppError extends Error {
   }
 }
 
-/** True when the error means "the database did not answer" rather than a bug. */
+/**
+ * True when the error means "the database did not answer, try again" rather than a bug: it is
+ * gone, or it cut a statement short (statement timeout 57014, deadlock 40P01, serialization
+ * 40001, too many connections 53300).
+ */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const seen = new Set<unknown>();
   let e: unknown = err;
   while (e && typeof e === "object" && !seen.has(e)) {
     seen.add(e);
     const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[123]|08\d{3}|P1001|P1002|P1017|P2024)$/.test(code)) return true;
+    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[123]|57014|40P01|40001|53300|08\d{3}|P1001|P1002|P1017|P2024)$/.test(code)) return true;
     if (name === "DriverAdapterError" || name === "PrismaClientInitializationError") {
       if (typeof message === "string" && /connect|terminat|closed|timeout|ECONN/i.test(message)) return true;
     }

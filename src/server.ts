@@ -126,7 +126,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
       log.info("stopped");
     })());
 
-  return { server, port, db, apiKeys, emulator, stop };
+  return { server, port, db, apiKeys, emulator, log, stop };
 }
 
 /** The sandbox's API key, made once and kept in DATA_DIR so that it survives restarts. */
@@ -164,8 +164,8 @@ async function main() {
   // SIGTERM, SIGINT, an uncaught exception or an unhandled rejection: stop cleanly, and exit
   // with 1 anyway if that takes longer than SHUTDOWN_TIMEOUT_MS.
   closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-    if (err) console.error("Ticks is stopping after an unexpected error:", err);
-    else console.error(`Ticks received ${signal}: stopping`);
+    if (err) running.log.fatal({ err }, "unexpected error: stopping");
+    else running.log.info({ signal }, "signal received: stopping");
     await running.stop();
   });
 }

@@ -31,14 +31,31 @@ function codes(err: unknown): { code?: string; message: string }[] {
   return out;
 }
 
+function parseUrl(s: string | undefined): URL | undefined {
+  try {
+    return s ? new URL(s) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** One line for a known startup failure; undefined for anything else. */
 export function explainStartupFailure(err: unknown, ctx: StartupContext): string | undefined {
   if (err instanceof DataDirLockedError) return err.message;
   const chain = codes(err);
   const has = (code: string) => chain.some((c) => c.code === code);
   const where = ctx.databaseUrl ? describeDatabase(ctx.databaseUrl, "") : "the database";
-  const dbName = ctx.databaseUrl ? decodeURIComponent(new URL(ctx.databaseUrl).pathname.slice(1)) : "";
-  const user = ctx.databaseUrl ? decodeURIComponent(new URL(ctx.databaseUrl).username) : "";
+  const url = parseUrl(ctx.databaseUrl);
+  const dbName = url ? safeDecode(url.pathname.slice(1)) : "";
+  const user = url ? safeDecode(url.username) : "";
 
   if (has("EADDRINUSE")) return `Port ${ctx.port} is already in use by another process. Stop that process, or set PORT to a free port.`;
   if (has("EACCES") && chain.some((c) => /listen/.test(c.message))) return `Port ${ctx.port} needs privileges this process does not have. Set PORT to 1024 or above.`;

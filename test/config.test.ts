@@ -59,3 +59,11 @@ describe("when NODE_ENV is production", () => {
     expect(loadConfig({ NODE_ENV: "development" }).sandbox).toBe(true);
   });
 });
+
+describe("when the shutdown deadline is set", () => {
+  it("then by default it outlasts a send waiting for Meta, and one shorter than a send is refused", () => {
+    expect(loadConfig({}).SHUTDOWN_TIMEOUT_MS).toBe(40_000);
+    expect(loadConfig({ SEND_TIMEOUT_MS: "5000" }).SHUTDOWN_TIMEOUT_MS).toBe(15_000);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: "15000" })).toThrow(/SHUTDOWN_TIMEOUT_MS: at least SEND_TIMEOUT_MS \+ 5000 \(35000\)/);
+  });
+});

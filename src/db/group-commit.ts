@@ -27,11 +27,6 @@ export class GroupCommit<T> {
     private readonly opts: GroupCommitOptions = { maxItems: 2_000, concurrency: 1 },
   ) {}
 
-  /** Items waiting for a batch. */
-  get waiting(): number {
-    return this.queued;
-  }
-
   /**
    * Queues the items; resolves once they are committed. Refused with QueueFullError past
    * `maxQueued`, unless `always` (for writes that finish work already admitted, such as
@@ -39,7 +34,9 @@ export class GroupCommit<T> {
    */
   submit(items: T[], { always = false } = {}): Promise<void> {
     if (items.length === 0) return Promise.resolve();
-    if (!always && this.opts.maxQueued !== undefined && this.queued + items.length > this.opts.maxQueued) {
+    // A submission larger than the cap is still taken when nothing waits: refusing it would
+    // refuse it forever (Meta retries the same POST).
+    if (!always && this.opts.maxQueued !== undefined && this.queued > 0 && this.queued + items.length > this.opts.maxQueued) {
       return Promise.reject(new QueueFullError(`${this.queued} items are waiting to be written`));
     }
     return new Promise((resolve, reject) => {

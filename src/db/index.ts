@@ -85,7 +85,12 @@ function clientWithSetup(setup: string): typeof pg.Client {
     // pg.Pool calls connect(callback); the promise form is kept for direct use.
     override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
       const ready = super.connect().then(async () => {
-        await this.query(setup);
+        try {
+          await this.query(setup);
+        } catch (err) {
+          await this.end().catch(() => undefined); // the pool never got it: close it here
+          throw err;
+        }
         return this;
       });
       if (!callback) return ready;

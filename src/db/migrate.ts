@@ -50,6 +50,19 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 /** Applies every migration not yet recorded; returns the names it applied. */
 export async function migrate(session: SqlSession, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
+  // No statement deadline while migrating: an index on a large table, or waiting for another
+  // process's migrations (the advisory lock), may take longer than any request should. The
+  // session's own deadline is put back afterwards (it is a pooled connection).
+  const [{ statement_timeout: deadline }] = await session.query<{ statement_timeout: string }>("SHOW statement_timeout") as [{ statement_timeout: string }];
+  await session.exec("SET statement_timeout = 0");
+  try {
+    return await migrateLocked(session, migrations);
+  } finally {
+    await session.query("SELECT set_config('statement_timeout', $1, false)", [deadline]);
+  }
+}
+
+async function migrateLocked(session: SqlSession, migrations: Migration[]): Promise<string[]> {
   await session.query("SELECT pg_advisory_lock($1)", [ADVISORY_LOCK_KEY]);
   try {
     await session.exec(CREATE_TABLE);

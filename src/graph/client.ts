@@ -117,7 +117,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
         if (lastAnswer) return lastAnswer; // the deadline fell between attempts
         if (!mayHaveArrived) throw new GraphUnreachableError(`Graph API unreachable: ${(err as Error).message}`, { cause: err });
         throw new GraphNoAnswerError(
-          signal.aborted ? `no answer within ${deadlineMs} ms` : `Graph API unreachable: ${(err as Error).message}`,
+          signal.aborted ? `no answer within ${deadlineMs} ms` : `the connection failed after it was made: ${(err as Error).message}`,
           { cause: err },
         );
       } finally {

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Request, RequestHandler } from "express";
 import type { Logger } from "pino";
-import { maskPhone } from "../logger.ts";
+import { maskPhone, maskWamid } from "../logger.ts";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -47,7 +47,8 @@ const PHONE_SEGMENT = /^\+?[\d\s().-]{7,32}$/;
 
 /**
  * The path as logged: never the query string (it carries the webhook's verify token and
- * phone-number filters), and any phone number in it masked to its last four digits, except
+ * phone-number filters), any phone number in it masked to its last four digits and any wamid
+ * to a short hash (it encodes the phone number), except
  * the drop-in endpoint's `/{phone-number-id}/messages`: that is the business's id, kept.
  */
 export function loggedPath(path: string): string {
@@ -61,6 +62,7 @@ export function loggedPath(path: string): string {
       } catch {
         /* kept as it came */
       }
+      if (decoded.startsWith("wamid.")) return maskWamid(decoded); // a wamid encodes the phone number
       return PHONE_SEGMENT.test(decoded) ? maskPhone(decoded) : segment;
     })
     .join("/");

@@ -1,7 +1,7 @@
 // Data access for the send path. Only repositories talk to the database.
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { identityLinks, isParentBsuid, phoneDigits, type Link } from "../people/identifiers.ts";
+import { identityLinks, isParentBsuid, phoneDigits, phoneKey, type Link } from "../people/identifiers.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
 
 export interface PendingSend {
@@ -23,6 +23,11 @@ export interface Accepted {
   /** The BSUID in Meta's answer (`contacts[0].user_id`). */
   userId: string | null;
   acceptedAt: Date;
+  /**
+   * What the caller named the recipient by (`to`, `recipient`): linked to Meta's identifiers
+   * once Meta has accepted the send, never before (a refused send proves nothing).
+   */
+  named?: (string | null)[];
 }
 
 export type AcceptedRow = Accepted & { id: string };
@@ -63,12 +68,12 @@ const sql = {
   },
 };
 
-/** The identifiers a send showed together: the caller's `to` and `recipient`, Meta's wa_id and user_id. */
-function sendLinks(pending: PendingRow[], accepted: AcceptedRow[]): Link[] {
-  return identityLinks([
-    ...pending.map((p) => [phoneDigits(p.to), p.recipient]),
-    ...accepted.map((a) => [phoneDigits(a.waId), a.userId]),
-  ]);
+/**
+ * The identifiers an accepted send showed together: Meta's wa_id and user_id, and what the
+ * caller named the recipient by. Pending rows link nothing: Meta has not taken them yet.
+ */
+function sendLinks(accepted: AcceptedRow[]): Link[] {
+  return identityLinks(accepted.map((a) => [phoneDigits(a.waId), a.userId, ...(a.named ?? [])]));
 }
 
 function pendingInsert(rows: PendingRow[]): Prisma.Sql {
@@ -77,7 +82,7 @@ function pendingInsert(rows: PendingRow[]): Prisma.Sql {
       id: p.id,
       phone_number_id: p.phoneNumberId,
       to: p.to,
-      wa_id: phoneDigits(p.to),
+      wa_id: phoneKey(p.to), // a group id or a mistyped value is no phone number
       user_id: p.recipient && !isParentBsuid(p.recipient) ? p.recipient : null,
       parent_user_id: p.recipient && isParentBsuid(p.recipient) ? p.recipient : null,
       type: p.type,
@@ -164,7 +169,7 @@ export function createSendRepository(db: Database) {
       const pending: PendingRow[] = [];
       const accepted: AcceptedRow[] = [];
       for (const w of writes) if ("pending" in w) pending.push(w.pending); else accepted.push(w.accepted);
-      const links = sendLinks(pending, accepted);
+      const links = sendLinks(accepted);
       if (accepted.length === 0) return run(linkedName("ticks_send_pending", links), sql.createPending(pending, links));
       if (pending.length === 0) return run(linkedName("ticks_send_accepted", links), sql.markAccepted(accepted, links));
       return run(linkedName("ticks_send_pending_accepted", links), sql.pendingAndAccepted(pending, accepted, links));

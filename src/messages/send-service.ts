@@ -10,6 +10,8 @@ import { retryOnFailure } from "../retry.ts";
 import type { SendRepository, SendWrite } from "./repository.ts";
 import { MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
 import { issuesText } from "../validation.ts";
+import { maskWamid } from "../logger.ts";
+import { phoneKey } from "../people/identifiers.ts";
 
 export interface SendResult {
   status: number;
@@ -52,17 +54,20 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     return toResult(await forward(version, phoneNumberId, raw));
   }
 
-  async function forward(version: string, phoneNumberId: string, body: unknown): Promise<GraphAnswer | GraphError> {
+  /** Meta's answer, or why there is none: it never saw the send (unreachable), or it may have (unconfirmed). */
+  type Outcome = { answer: GraphAnswer } | { failure: "unreachable" | "unconfirmed"; error: GraphError };
+
+  async function forward(version: string, phoneNumberId: string, body: unknown): Promise<Outcome> {
     try {
-      return await graph.postMessages(version, phoneNumberId, body, timeoutMs);
+      return { answer: await graph.postMessages(version, phoneNumberId, body, timeoutMs) };
     } catch (err) {
       if (err instanceof GraphUnreachableError) {
         log.warn({ phoneNumberId, cause: causeOf(err) }, "send failed: the Graph API could not be reached; nothing was sent");
-        return graphErrors.unreachable(`Ticks could not reach the Graph API (${causeOf(err)}); nothing was sent. Retry shortly.`);
+        return { failure: "unreachable", error: graphErrors.unreachable(`Ticks could not reach the Graph API (${causeOf(err)}); nothing was sent. Retry shortly.`) };
       }
       if (err instanceof GraphNoAnswerError) {
         log.warn({ phoneNumberId, cause: causeOf(err) }, "send unconfirmed: the Graph API did not answer in time; it may have been sent");
-        return graphErrors.timeout(`Meta did not answer within ${timeoutMs} ms; the message may have been sent.`);
+        return { failure: "unconfirmed", error: graphErrors.timeout(`Meta did not answer within ${timeoutMs} ms; the message may have been sent.`) };
       }
       throw err;
     }
@@ -97,13 +102,13 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       throw err;
     }
 
-    const answer = await forward(version, phoneNumberId, body);
-    if (!(answer instanceof GraphError) && answer.status >= 400) {
-      const code = (answer.data as { error?: { code?: unknown } } | null)?.error?.code;
-      log.warn({ messageId, phoneNumberId, status: answer.status, code }, "send refused by Meta");
+    const outcome = await forward(version, phoneNumberId, body);
+    if ("answer" in outcome && outcome.answer.status >= 400) {
+      const code = (outcome.answer.data as { error?: { code?: unknown } } | null)?.error?.code;
+      log.warn({ messageId, phoneNumberId, status: outcome.answer.status, code }, "send refused by Meta");
     }
-    await record(messageId, answer);
-    return { ...toResult(answer), messageId };
+    await record(messageId, outcome, { to: parsed.data.to ?? null, recipient: parsed.data.recipient ?? null });
+    return { ...toResult(outcome), messageId };
   }
 
   // Verdicts still being written after their request was answered (the database was down).
@@ -117,31 +122,35 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
    * the pending sweep still wins: an acceptance moves the row whatever its status, a rejection
    * replaces the sweep's `unconfirmed`.
    */
-  async function record(messageId: string, answer: GraphAnswer | GraphError): Promise<void> {
+  async function record(messageId: string, outcome: Outcome, named: { to: string | null; recipient: string | null }): Promise<void> {
     const at = new Date();
-    const meta = answer instanceof GraphError ? undefined : answer;
+    const meta = "answer" in outcome ? outcome.answer : undefined;
     const success = meta && meta.status >= 200 && meta.status < 300 ? (meta.data as SuccessBody | null) : undefined;
     const wamid = success?.messages?.[0]?.id;
     const metaError = (meta?.data as { error?: { code?: unknown } } | null | undefined)?.error;
     const write = async () => {
-      if (answer instanceof GraphError && answer.status === 503) return repo.markUnreachable(messageId, answer.details ?? answer.message);
-      if (answer instanceof GraphError) return repo.markUnconfirmed(messageId, answer.details ?? answer.message);
+      if ("failure" in outcome) {
+        const reason = outcome.error.details ?? outcome.error.message;
+        return outcome.failure === "unreachable" ? repo.markUnreachable(messageId, reason) : repo.markUnconfirmed(messageId, reason);
+      }
       if (wamid) {
         const contact = success?.contacts?.[0];
         // Always admitted: the send was stored and made; its answer must not be refused.
-        return writes.submit([{ accepted: { id: messageId, wamid, waId: contact?.wa_id || null, userId: contact?.user_id || null, acceptedAt: at } }], { always: true });
+        const accepted = { id: messageId, wamid, waId: contact?.wa_id || null, userId: contact?.user_id || null, acceptedAt: at, named: [phoneKey(named.to), named.recipient] };
+        return writes.submit([{ accepted }], { always: true });
       }
-      return repo.markRejected(messageId, metaError ?? answer.data);
+      return repo.markRejected(messageId, metaError ?? outcome.answer.data);
     };
+    // What an operator needs to reconcile by hand if the write never lands (no phone numbers; the
+    // wamid, which encodes one, masked).
+    const verdict = "failure" in outcome ? { failure: outcome.failure } : { status: outcome.answer.status, wamid: wamid && maskWamid(wamid), code: metaError?.code };
     try {
       await retryOnFailure(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
     } catch (err) {
       if (!isDatabaseUnavailable(err)) {
-        log.error({ err, messageId }, "could not record Meta's answer; the message stays pending until the sweep");
+        log.error({ err, messageId, verdict }, "could not record Meta's answer; the message stays pending until the sweep; this line keeps Meta's verdict");
         return;
       }
-      // What an operator needs to reconcile by hand if the write never lands (no phone numbers).
-      const verdict = answer instanceof GraphError ? { status: answer.status, code: answer.code } : { status: answer.status, wamid, code: metaError?.code };
       log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
       const late: Promise<void> = retryOnFailure(write, {
         retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows
@@ -181,9 +190,9 @@ function causeOf(err: Error): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-function toResult(answer: GraphAnswer | GraphError): SendResult {
-  if (answer instanceof GraphError) return { status: answer.status, body: answer };
-  return { status: answer.status, body: answer.data };
+function toResult(outcome: { answer: GraphAnswer } | { error: GraphError }): SendResult {
+  if ("error" in outcome) return { status: outcome.error.status, body: outcome.error };
+  return { status: outcome.answer.status, body: outcome.answer.data };
 }
 
 export type SendService = ReturnType<typeof createSendService>;

@@ -13,6 +13,11 @@ export function phoneDigits(s: string | null | undefined): string | null {
   return digits === "" ? null : digits;
 }
 
+/** The digits of what looks like a phone number (not a group id, not a BSUID); null otherwise. */
+export function phoneKey(s: string | null | undefined): string | null {
+  return s && PHONE.test(s) ? phoneDigits(s) : null;
+}
+
 export const isBsuid = (s: string) => BSUID.test(s);
 export const isParentBsuid = (s: string) => PARENT_BSUID.test(s);
 

@@ -92,7 +92,7 @@ export const MessageSchema = z
     type: z.string().nullable().openapi({ description: "null for a status-only placeholder (sent by another system)" }),
     payload: json,
     status: z.enum(MESSAGE_STATUSES),
-    failureReason: z.string().nullable().openapi({ description: "rejected | unconfirmed, for sends Meta refused or never answered" }),
+    failureReason: z.string().nullable().openapi({ description: "rejected (Meta refused it), unreachable (Meta could not be reached: nothing was sent) or unconfirmed (no answer in time: it may have been sent)" }),
     createdAt: z.string().openapi({ format: "date-time" }),
     acceptedAt: time,
     sentAt: time.openapi({ description: "Outbound: Meta's sent event. Inbound: when the person sent it." }),

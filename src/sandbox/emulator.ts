@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { GraphError } from "../graph/errors.ts";
-import { isBsuid, isParentBsuid, phoneDigits } from "../people/identifiers.ts";
+import { isBsuid, isParentBsuid, phoneKey } from "../people/identifiers.ts";
 import { envelope, inboundText, playStatuses, postSigned, type WebhookTarget } from "./webhooks.ts";
 
 export interface ReceivedRequest {
@@ -142,10 +142,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     // The recipient: `to` (a phone) wins over `recipient` (a BSUID or parent BSUID), as at Meta.
     const to = typeof body.to === "string" ? body.to : "";
-    const digits = phoneDigits(to) ?? "";
+    const group = body.recipient_type === "group" && to !== "";
+    const digits = group ? "" : (phoneKey(to) ?? "");
     const recipient = typeof body.recipient === "string" ? body.recipient : "";
-    const byBsuid = !digits && (isBsuid(recipient) || isParentBsuid(recipient));
-    if (!digits && !byBsuid) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to or recipient is required.") };
+    const byBsuid = !digits && !group && (isBsuid(recipient) || isParentBsuid(recipient));
+    if (!digits && !byBsuid && !group) return { status: 400, body: graphErrorBody(100, "(#100) The parameter to or recipient is required.") };
     if (overLimit(phoneNumberId)) {
       return {
         status: 400,
@@ -188,7 +189,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       status: 200,
       body: {
         messaging_product: "whatsapp",
-        contacts: [byBsuid ? { input: recipient, user_id: recipient } : { input: to, wa_id: digits, ...(userId ? { user_id: userId } : {}) }],
+        contacts: [group ? { input: to } : byBsuid ? { input: recipient, user_id: recipient } : { input: to, wa_id: digits, ...(userId ? { user_id: userId } : {}) }],
         messages: [{ id: wamid, ...(type === "template" ? { message_status: "accepted" } : {}) }],
       },
     };

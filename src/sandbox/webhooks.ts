@@ -1,6 +1,6 @@
 // The sandbox's webhook side: Meta-shaped payloads, signed with the app secret and
 // posted to Ticks' /webhook, so that the whole loop (send → sent/delivered/read, inbound →
-// read receipt) runs on one machine. Shapes follow ../shared/META-SAMPLES.md.
+// read receipt) runs on one machine. Shapes follow Meta's webhook reference pages.
 import { randomBytes } from "node:crypto";
 import { retryOnFailure } from "../retry.ts";
 import { sign } from "../webhooks/signature.ts";

@@ -77,9 +77,9 @@ function contactFinder(raw: unknown[] | undefined) {
     const parsed = ContactSchema.safeParse(c);
     if (parsed.success) contacts.push(parsed.data);
   }
-  return (phone: string | null, userId: string | null): Contact | undefined =>
+  return (phone: string | null, userId: string | null, parentUserId: string | null): Contact | undefined =>
     contacts.find((c) => (phone && phoneDigits(c.wa_id) === phone) || (userId && c.user_id === userId)) ??
-    (contacts.length === 1 && !phone && !userId ? contacts[0] : undefined);
+    (contacts.length === 1 && !phone && !userId && (!parentUserId || contacts[0]!.parent_user_id === parentUserId) ? contacts[0] : undefined);
 }
 
 function party(phone: string | null, userId: string | null, parentUserId: string | null, contact: Contact | undefined, more: (string | null)[] = []): Party {
@@ -114,6 +114,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
     }
     const phone = phoneDigits(s.data.recipient_id);
     const userId = orNull(s.data.recipient_user_id);
+    const parentUserId = orNull(s.data.recipient_parent_user_id);
     out.statuses.push({
       wamid: s.data.id,
       status: s.data.status,
@@ -125,7 +126,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
       conversation: s.data.conversation ?? null,
       biz: s.data.biz_opaque_callback_data ?? null,
       raw: item,
-      ...party(phone, userId, orNull(s.data.recipient_parent_user_id), contactOf(phone, userId)),
+      ...party(phone, userId, parentUserId, contactOf(phone, userId, parentUserId)),
     });
   }
 
@@ -137,6 +138,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
     }
     const phone = phoneDigits(m.data.from);
     const userId = orNull(m.data.from_user_id);
+    const parentUserId = orNull(m.data.from_parent_user_id);
     // A system message says the person's phone or BSUID changed: the old and new ones are linked.
     const sys = m.data.system;
     const changed = sys ? [phoneDigits(sys.wa_id), phoneDigits(sys.new_wa_id), orNull(sys.user_id), orNull(sys.previous_user_id), orNull(sys.parent_user_id), orNull(sys.previous_parent_user_id)] : [];
@@ -147,7 +149,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
       type: m.data.type,
       ts: m.data.timestamp.toISOString(),
       payload: item,
-      ...party(phone, userId, orNull(m.data.from_parent_user_id), contactOf(phone, userId), changed),
+      ...party(phone, userId, parentUserId, contactOf(phone, userId, parentUserId), changed),
     });
   }
 

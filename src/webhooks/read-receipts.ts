@@ -59,7 +59,7 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
       await o.repo.retryAt(job, next, lastError);
       return;
     }
-    o.log.warn({ wamid: job.wamid, error: failure.error }, "read receipt given up");
+    o.log.warn({ messageId: job.message_id, error: failure.error }, "read receipt given up");
     const recorded = { code: "read_receipt_failed", title: "Read receipt not sent", attempts: job.attempts, error: failure.error };
     await o.repo.giveUp(job, lastError, recorded);
   }
@@ -67,7 +67,7 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
   async function runOnce(): Promise<number> {
     const jobs = await claim();
     await Promise.all(
-      jobs.map((job) => deliver(job).catch((err: unknown) => o.log.error({ err, wamid: job.wamid }, "read receipt attempt failed; its lease will expire and it is retried"))),
+      jobs.map((job) => deliver(job).catch((err: unknown) => o.log.error({ err, messageId: job.message_id }, "read receipt attempt failed; its lease will expire and it is retried"))),
     );
     return jobs.length;
   }

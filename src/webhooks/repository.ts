@@ -41,7 +41,8 @@ export function createWebhookRepository(db: Database) {
         ), agg AS (
           SELECT wamid, min(phone_number_id) AS phone_number_id, min(recipient_id) AS recipient_id,
             min(wa_id) AS wa_id, min(user_id) AS user_id, min(parent_user_id) AS parent_user_id,
-            min(username) AS username, min(contact_name) AS contact_name,
+            (array_agg(username ORDER BY ord DESC) FILTER (WHERE username IS NOT NULL))[1] AS username,
+            (array_agg(contact_name ORDER BY ord DESC) FILTER (WHERE contact_name IS NOT NULL))[1] AS contact_name,
             max(rank) AS status,
             min(ts) FILTER (WHERE status = 'sent') AS sent_at,
             min(ts) FILTER (WHERE status = 'delivered') AS delivered_at,
@@ -77,7 +78,7 @@ export function createWebhookRepository(db: Database) {
           wa_id = COALESCE(m.wa_id, EXCLUDED.wa_id),
           user_id = COALESCE(m.user_id, EXCLUDED.user_id),
           parent_user_id = COALESCE(m.parent_user_id, EXCLUDED.parent_user_id),
-          -- profile details: the latest Meta sent
+          -- profile details: the latest that arrived
           username = COALESCE(EXCLUDED.username, m.username),
           contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()

@@ -15,7 +15,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("when a new embedded database is opened", () => {
   it("then, with a template, it starts migrated from it, and serves", async () => {
-    const template = path.join(dir, "template.tar.gz");
+    const template = path.join(dir, "template.tar");
     expect(await makeTemplate(template)).toEqual((await readMigrations()).map((m) => m.name));
     const db = await openDatabase({ dataDir: path.join(dir, "a"), templatePath: template });
     try {

@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from "./test-db.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
 export const ACCESS_TOKEN = "test-access-token";
-export const APP_SECRET = "test_app_secret"; // the secret of META-SAMPLES.md's signature vectors
+export const APP_SECRET = "test_app_secret"; // the secret of the signature test vectors (test/webhooks/signature.test.ts)
 export const VERIFY_TOKEN = "test-verify-token";
 
 export interface TestApp {

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loggedPath } from "../../src/http/request-log.ts";
-import { maskPhone } from "../../src/logger.ts";
+import { maskPhone, maskWamid } from "../../src/logger.ts";
 import { ACCESS_TOKEN, API_KEY, APP_SECRET, auth, phoneNumberId, startTestApp, VERIFY_TOKEN, type TestApp } from "../helpers/test-app.ts";
 import { until } from "../helpers/wait.ts";
 import { envelope, postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
@@ -60,10 +60,13 @@ describe("when a path is logged", () => {
     ["/api/conversations/%2B1%20650%20555%209876", "/api/conversations/*******9876"],
     ["/api/conversations/US.13491208655302741918", "/api/conversations/US.13491208655302741918"],
     ["/106540352242922/messages", "/106540352242922/messages"],
-    ["/api/messages/wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRB", "/api/messages/wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRB"],
+    // A wamid encodes the phone number (this one: 16503879439): logged as a short hash.
+    ["/api/messages/wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRB", `/api/messages/${maskWamid("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRB")}`],
   ])("then %s is logged as %s", (path, logged) => expect(loggedPath(path)).toBe(logged));
 
-  it("then a masked number keeps its last four digits", () => {
+  it("then a masked wamid is a stable short hash, and a masked number keeps its last four digits", () => {
+    expect(maskWamid("wamid.HBgL")).toMatch(/^wamid#[0-9a-f]{12}$/);
+    expect(maskWamid("wamid.HBgL")).toBe(maskWamid("wamid.HBgL"));
     expect(maskPhone("+1 (650) 555-1234")).toBe("*******1234");
     expect(maskPhone("123")).toBe("****");
   });

@@ -166,12 +166,12 @@ describe("the send path's statements", () => {
     ["pending rows", (n: number) => statementOf(asPending(ids(n).map(pendingRow)))],
     ["acceptances", (n: number) => statementOf(asAccepted(ids(n).map(accepted)))],
     ["both", (n: number) => statementOf([...asPending(ids(n).map(pendingRow)), ...asAccepted(ids(n + 1).map(accepted))])],
-    ["pending rows naming a BSUID too (with identity links)", (n: number) => statementOf(asPending(ids(n).map((id, i) => ({ ...pendingRow(id), recipient: `US.${1000 + i}` }))))],
+    ["pending rows naming a BSUID too (no links before Meta accepts)", (n: number) => statementOf(asPending(ids(n).map((id, i) => ({ ...pendingRow(id), recipient: `US.${1000 + i}` }))))],
     ["acceptances with Meta's BSUID (with identity links)", (n: number) => statementOf(asAccepted(ids(n).map((id, i) => ({ ...accepted(id), userId: `US.${1000 + i}` }))))],
   ])("the statement of %s has one name and one text whatever its rows", async (_name, build) => {
     const [one, seven] = [await build(1), await build(7)];
     expect(seven.name).toBe(one.name);
-    expect(one.name!.endsWith("_links")).toBe(_name.includes("identity links")); // another text, another name
+    expect(one.name!.endsWith("_links")).toBe(_name.includes("(with identity links)")); // another text, another name
     expect(seven.text).toBe(one.text);
     expect(seven.values).not.toEqual(one.values);
   });

@@ -1,7 +1,6 @@
 // How a send that did not go through is answered and recorded: Meta unreachable (nothing
 // was sent: 503, failed/unreachable), Meta's refusal, and the sweep's unconfirmed; each
 // leaves a `failed` event in the message's audit trail.
-import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
@@ -15,18 +14,12 @@ afterAll(() => t.close());
 const text = (to = waId()) => ({ messaging_product: "whatsapp", to, type: "text", text: { body: "hi" } });
 const stored = async (id: string) => (await t.http.get(`/api/messages/${id}`).set(auth)).body;
 
-/** A loopback port that refuses connections (it was free a moment ago, and nothing listens). */
-async function refusingUrl(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
+/** Port 1 on loopback: privileged (tcpmux), and nothing listens there, so connections are refused. */
+const REFUSING = "http://127.0.0.1:1";
 
 describe("when every attempt to reach Meta is refused at connect time", () => {
   it("then the send answers 503 (code 2) and is stored failed/unreachable with a failed event", async () => {
-    const app = await startTestApp({ testDb: t.testDb, graphBaseUrl: await refusingUrl() });
+    const app = await startTestApp({ testDb: t.testDb, graphBaseUrl: REFUSING });
     try {
       const res = await app.http.post(`/${phoneNumberId()}/messages`).set(auth).send(text());
       expect(res.status).toBe(503);

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WhatsAppAPI } from "whatsapp-api-js";
 import { Text } from "whatsapp-api-js/messages";
-import { AUTHENTICATION_TEMPLATE } from "../../src/sandbox/emulator.ts";
+import { AUTHENTICATION_TEMPLATE, graphErrorBody } from "../../src/sandbox/emulator.ts";
 import { auth, API_KEY, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { closeServer, listenLocal } from "../helpers/local-server.ts";
 import { bsuid, parentBsuid } from "../helpers/people.ts";
@@ -55,6 +55,23 @@ describe("when a caller sends to a BSUID with no phone number", () => {
       const conv = await t.http.get(`/api/conversations/${id}`).set(auth);
       expect(conv.body.data.map((m: { id: string }) => m.id)).toEqual([res.headers["x-ticks-message-id"], later.headers["x-ticks-message-id"]]);
     }
+  });
+
+  it("then a send naming both that Meta refuses links nothing: the BSUID does not find the phone's other messages", async () => {
+    const [user, person, phone] = [bsuid(), waId(), phoneNumberId()];
+    t.emulator.enqueue({ status: 400, body: graphErrorBody(131026, "(#131026) Message undeliverable") });
+    const refused = await t.http.post(`/${phone}/messages`).set(auth).send(text({ to: person, recipient: user }));
+    expect(refused.status).toBe(400);
+    const later = await t.http.post(`/${phone}/messages`).set(auth).send(text({ to: person }));
+    const ids = async (id: string) => (await t.http.get(`/api/conversations/${id}`).set(auth)).body.data.map((m: { id: string }) => m.id);
+    expect(await ids(user)).toEqual([refused.headers["x-ticks-message-id"]]);
+    expect(await ids(person)).toEqual([refused.headers["x-ticks-message-id"], later.headers["x-ticks-message-id"]]);
+  });
+
+  it("then a `to` that is not a phone number (a group id) is never stored as one", async () => {
+    const res = await t.http.post(`/${phoneNumberId()}/messages`).set(auth).send({ ...text({ to: "GROUP-abc-123" }), recipient_type: "group" });
+    expect(res.status).toBe(200);
+    expect((await stored(res.headers["x-ticks-message-id"])).body).toMatchObject({ to: "GROUP-abc-123", waId: null });
   });
 
   it.each([
