@@ -143,15 +143,15 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
     };
     // What an operator needs to reconcile by hand if the write never lands (no phone numbers; the
     // wamid, which encodes one, masked).
-    const verdict = "failure" in outcome ? { failure: outcome.failure } : { status: outcome.answer.status, wamid: wamid && maskWamid(wamid), code: metaError?.code };
+    const verdict = () => ("failure" in outcome ? { failure: outcome.failure } : { status: outcome.answer.status, wamid: wamid && maskWamid(wamid), code: metaError?.code });
     try {
       await retryOnFailure(write, { retries: 5, minTimeout: 100, maxTimeout: 1_000 });
     } catch (err) {
       if (!isDatabaseUnavailable(err)) {
-        log.error({ err, messageId, verdict }, "could not record Meta's answer; the message stays pending until the sweep; this line keeps Meta's verdict");
+        log.error({ err, messageId, verdict: verdict() }, "could not record Meta's answer; the message stays pending until the sweep; this line keeps Meta's verdict");
         return;
       }
-      log.warn({ messageId, verdict }, "database unavailable: Meta's answer will be recorded once it is back");
+      log.warn({ messageId, verdict: verdict() }, "database unavailable: Meta's answer will be recorded once it is back");
       const late: Promise<void> = retryOnFailure(write, {
         retries: 40, // 1 s doubling to 30 s: more than maxRetryTime allows
         minTimeout: 1_000,
@@ -161,7 +161,7 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       })
         .then(
           () => log.info({ messageId }, "Meta's answer recorded after the database came back"),
-          (lateErr: unknown) => log.error({ err: lateErr, messageId, verdict }, "gave up recording Meta's answer: the pending sweep marks the message failed/unconfirmed; this line keeps Meta's verdict"),
+          (lateErr: unknown) => log.error({ err: lateErr, messageId, verdict: verdict() }, "gave up recording Meta's answer: the pending sweep marks the message failed/unconfirmed; this line keeps Meta's verdict"),
         )
         .finally(() => lateWrites.delete(late));
       lateWrites.add(late);
