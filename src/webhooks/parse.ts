@@ -72,14 +72,23 @@ export function parseEnvelope(entries: unknown[]): ParsedWebhook {
  * found by phone or by BSUID. With one contact, an item that names neither is that contact's.
  */
 function contactFinder(raw: unknown[] | undefined) {
-  const contacts: Contact[] = [];
+  const byPhone = new Map<string, Contact>();
+  const byUser = new Map<string, Contact>();
+  let only: Contact | undefined;
+  let count = 0;
   for (const c of raw ?? []) {
     const parsed = ContactSchema.safeParse(c);
-    if (parsed.success) contacts.push(parsed.data);
+    if (!parsed.success) continue;
+    const phone = phoneDigits(parsed.data.wa_id);
+    if (phone && !byPhone.has(phone)) byPhone.set(phone, parsed.data);
+    if (parsed.data.user_id && !byUser.has(parsed.data.user_id)) byUser.set(parsed.data.user_id, parsed.data);
+    only = parsed.data;
+    count += 1;
   }
   return (phone: string | null, userId: string | null, parentUserId: string | null): Contact | undefined =>
-    contacts.find((c) => (phone && phoneDigits(c.wa_id) === phone) || (userId && c.user_id === userId)) ??
-    (contacts.length === 1 && !phone && !userId && (!parentUserId || contacts[0]!.parent_user_id === parentUserId) ? contacts[0] : undefined);
+    (phone ? byPhone.get(phone) : undefined) ??
+    (userId ? byUser.get(userId) : undefined) ??
+    (count === 1 && !phone && !userId && (!parentUserId || only!.parent_user_id === parentUserId) ? only : undefined);
 }
 
 function party(phone: string | null, userId: string | null, parentUserId: string | null, contact: Contact | undefined, more: (string | null)[] = []): Party {
