@@ -2,6 +2,7 @@
 // failures an operator meets (port taken, database unreachable, missing, refusing the role,
 // a migration failing). Anything else is a bug and keeps its stack trace.
 import { DataDirLockedError } from "./db/index.ts";
+import { causeChain, codeOf } from "./errors.ts";
 
 export interface StartupContext {
   port: number;
@@ -11,24 +12,12 @@ export interface StartupContext {
 /** The database as a log may show it: no password. */
 export function describeDatabase(url: string | undefined, dataDir: string): string {
   if (!url) return `the embedded database in ${dataDir}`;
-  try {
-    const u = new URL(url);
-    return `postgresql://${u.username ? `${decodeURIComponent(u.username)}@` : ""}${u.host}${u.pathname}`;
-  } catch {
-    return "the database in DATABASE_URL";
-  }
+  const u = parseUrl(url);
+  return u ? `postgresql://${u.username ? `${safeDecode(u.username)}@` : ""}${u.host}${u.pathname}` : "the database in DATABASE_URL";
 }
 
-function codes(err: unknown): { code?: string; message: string }[] {
-  const out: { code?: string; message: string }[] = [];
-  const seen = new Set<unknown>();
-  for (let e = err; e && typeof e === "object" && !seen.has(e); e = (e as { cause?: unknown }).cause) {
-    seen.add(e);
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    out.push({ ...(typeof code === "string" ? { code } : {}), message: typeof message === "string" ? message : "" });
-    for (const inner of (e as { errors?: unknown[] }).errors ?? []) out.push(...codes(inner)); // AggregateError (IPv4 and IPv6)
-  }
-  return out;
+function codes(err: unknown): { code?: string | undefined; message: string }[] {
+  return [...causeChain(err)].map((e) => ({ code: codeOf(e), message: String((e as { message?: unknown }).message ?? "") }));
 }
 
 function parseUrl(s: string | undefined): URL | undefined {

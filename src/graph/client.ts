@@ -11,6 +11,7 @@
 // ends (AbortSignal.timeout keeps a timer alive for the whole deadline, per call).
 import type { Logger } from "pino";
 import { Agent, request } from "undici";
+import { causeChain, codeOf } from "../errors.ts";
 import { retryOnFailure } from "../retry.ts";
 
 export interface GraphAnswer {
@@ -28,10 +29,7 @@ const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOS
 
 /** The request never left: the error happened while connecting. */
 function beforeConnect(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && NEVER_CONNECTED.has(code)) return true;
-  }
+  for (const e of causeChain(err)) if (NEVER_CONNECTED.has(codeOf(e) ?? "")) return true;
   return false;
 }
 

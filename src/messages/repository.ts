@@ -149,17 +149,20 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
 
 export function createSendRepository(db: Database) {
   const run = async (name: string, q: Prisma.Sql) => void (await db.execute(q.text, q.values, name));
-  // A send that failed without a status webhook gets its `failed` event in the audit trail in
-  // the same statement, under its message id (it has no wamid).
-  const markFailed = (id: string, reason: string, error: unknown, onlyIf: Prisma.Sql) => db.prisma.$executeRaw`
+  // Sends that failed without a status webhook: each gets its `failed` event in the audit
+  // trail in the same statement, under its message id (it has no wamid). Raw SQL: the rows it
+  // fails and their events in one statement.
+  const fail = (reason: string, error: unknown, where: Prisma.Sql) => db.prisma.$executeRaw`
     WITH failed AS (
       UPDATE messages SET status = 'failed', failure_reason = ${reason}, failed_at = now(), updated_at = now(),
         deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
-      WHERE id = ${id}::uuid AND ${onlyIf}
+      WHERE ${where}
       RETURNING id, wamid, failed_at, errors
     )
     INSERT INTO status_events (message_id, wamid, status, "timestamp", received_at, errors)
     SELECT id, wamid, 'failed', failed_at, failed_at, errors FROM failed`;
+  const markFailed = (id: string, reason: string, error: unknown, onlyIf: Prisma.Sql) =>
+    fail(reason, error, Prisma.sql`id = ${id}::uuid AND ${onlyIf}`);
   return {
     /**
      * The group-committed writes of many sends in one statement: sends stored as `pending`
@@ -195,18 +198,8 @@ export function createSendRepository(db: Database) {
 
     /** Sends left pending by a crash, past their deadline, become failed/unconfirmed. */
     async failExpiredPending(now = new Date()): Promise<number> {
-      // Raw SQL: the rows it fails and their audit events in one statement.
-      return db.prisma.$executeRaw`
-        WITH failed AS (
-          UPDATE messages SET status = 'failed', failure_reason = 'unconfirmed', failed_at = now(),
-            updated_at = now(), deadline_at = NULL,
-            errors = jsonb_build_array(jsonb_build_object('code', 2, 'title', 'unconfirmed',
-              'message', 'Ticks stopped before Meta answered; the message may have been sent'))
-          WHERE status = 'pending' AND deadline_at < ${now}
-          RETURNING id, wamid, failed_at, errors
-        )
-        INSERT INTO status_events (message_id, wamid, status, "timestamp", received_at, errors)
-        SELECT id, wamid, 'failed', failed_at, failed_at, errors FROM failed`;
+      const error = { code: 2, title: "unconfirmed", message: "Ticks stopped before Meta answered; the message may have been sent" };
+      return fail("unconfirmed", error, Prisma.sql`status = 'pending' AND deadline_at < ${now}`);
     },
   };
 }

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
 import { GraphNoAnswerError, GraphUnreachableError, type GraphAnswer, type GraphClient } from "../graph/client.ts";
 import { GraphError, graphErrors } from "../graph/errors.ts";
-import { isDatabaseUnavailable } from "../errors.ts";
+import { causeChain, codeOf, isDatabaseUnavailable } from "../errors.ts";
 import { retryOnFailure } from "../retry.ts";
 import type { SendRepository, SendWrite } from "./repository.ts";
 import { MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-schema.ts";
@@ -184,10 +184,9 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
 
 /** "connect ECONNREFUSED 127.0.0.1:1", "no answer within 30000 ms": the innermost reason. */
 function causeOf(err: Error): string {
-  let e: unknown = err;
-  while ((e as { cause?: unknown }).cause instanceof Error) e = (e as { cause: Error }).cause;
-  const { code, message } = e as { code?: string; message: string };
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+  const innermost = [...causeChain(err)].at(-1) as Error;
+  const code = codeOf(innermost);
+  return code && !innermost.message.includes(code) ? `${code}: ${innermost.message}` : innermost.message;
 }
 
 function toResult(outcome: { answer: GraphAnswer } | { error: GraphError }): SendResult {

@@ -3,8 +3,8 @@
 // three kinds never collide: a phone is digits only, a BSUID is "CC.<alphanumerics>" and
 // a parent BSUID "CC.ENT.<alphanumerics>" (Meta's "Business-scoped user IDs" guide).
 
-export const BSUID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
-export const PARENT_BSUID = /^[A-Za-z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
+const BSUID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
+const PARENT_BSUID = /^[A-Za-z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
 const PHONE = /^\+?[\d\s().-]{3,32}$/;
 
 /** The digits of a phone number or wa_id ("+1 (650) 555-1234" → "16505551234"); null when none. */
@@ -27,7 +27,7 @@ export const isParentBsuid = (s: string) => PARENT_BSUID.test(s);
  */
 export function personKey(s: string): string | undefined {
   if (isBsuid(s) || isParentBsuid(s)) return s;
-  return PHONE.test(s) ? (phoneDigits(s) ?? undefined) : undefined;
+  return phoneKey(s) ?? undefined;
 }
 
 export interface Link {

@@ -1,5 +1,6 @@
 // Turns one verified webhook envelope into the rows it asks for: status events, inbound
 // messages and the items Ticks does not understand (kept raw, skipped). Pure: no I/O.
+import type { z } from "zod";
 import { phoneDigits } from "../people/identifiers.ts";
 import { issuesText } from "../validation.ts";
 import { ChangeSchema, ContactSchema, InboundItemSchema, StatusItemSchema, type Contact } from "./envelope-schema.ts";
@@ -51,7 +52,7 @@ export interface ParsedWebhook {
   unprocessed: UnprocessedRow[];
 }
 
-const why = (e: Parameters<typeof issuesText>[0]) => issuesText(e, "item");
+const why = (e: z.ZodError) => issuesText(e, "item");
 const orNull = (s: string | null | undefined) => s || null;
 
 export function parseEnvelope(entries: unknown[]): ParsedWebhook {

@@ -11,7 +11,6 @@ import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
-
 export function createWebhookRepository(db: Database) {
   const known = new KnownLinks();
   return {

@@ -86,6 +86,9 @@ describe("when Meta answers with an error", () => {
     expect(row).toMatchObject({ status: "failed", failureReason: "rejected", wamid: null });
     expect(row.errors).toEqual([res.body.error]);
     expect(row.failedAt).toBeInstanceOf(Date);
+    // Its audit trail has a failed event with Meta's error, at the failure's time.
+    const { body: msg } = await t.http.get(`/api/messages/${res.headers["x-ticks-message-id"]}`).set(auth);
+    expect(msg.events).toEqual([{ status: "failed", timestamp: msg.failedAt, receivedAt: msg.failedAt, errors: [expect.objectContaining({ code: 131047 })] }]);
   });
 
   it("then a transient error is retried and the later success is what the caller gets", async () => {

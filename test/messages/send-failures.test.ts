@@ -1,9 +1,8 @@
 // How a send that did not go through is answered and recorded: Meta unreachable (nothing
-// was sent: 503, failed/unreachable), Meta's refusal, and the sweep's unconfirmed; each
-// leaves a `failed` event in the message's audit trail.
+// was sent: 503, failed/unreachable) and the sweep's unconfirmed; each leaves a `failed`
+// event in the message's audit trail (Meta's refusal: send-errors.test.ts).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
 import { createSendRepository } from "../../src/messages/repository.ts";
 import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 
@@ -30,16 +29,6 @@ describe("when every attempt to reach Meta is refused at connect time", () => {
     } finally {
       await app.close();
     }
-  });
-});
-
-describe("when Meta refuses a send", () => {
-  it("then its audit trail has a failed event with Meta's error", async () => {
-    const res = await t.http.post(`/${phoneNumberId()}/messages`).set(auth).send(text(TEST_RECIPIENTS.windowClosed));
-    expect(res.status).toBe(400);
-    const msg = await stored(res.headers["x-ticks-message-id"] as string);
-    expect(msg).toMatchObject({ status: "failed", failureReason: "rejected" });
-    expect(msg.events).toEqual([{ status: "failed", timestamp: msg.failedAt, receivedAt: msg.failedAt, errors: [expect.objectContaining({ code: 131047 })] }]);
   });
 });
 
