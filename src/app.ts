@@ -20,6 +20,10 @@ import { createQueryRouter } from "./queries/router.ts";
 import { createQueryService } from "./queries/service.ts";
 import { createHealthRepository } from "./health/repository.ts";
 import { createHealthRouter } from "./health/router.ts";
+import { createDeliveryRepository } from "./relay/delivery-repository.ts";
+import { createRelayRouter } from "./relay/router.ts";
+import { createRelayService } from "./relay/service.ts";
+import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
 
 export interface AppDeps {
   db: Database;
@@ -38,6 +42,8 @@ export interface AppDeps {
   onInbound?: () => void;
   /** Sandbox only: lets a script make the emulator deliver an inbound message. */
   sandbox?: Emulator;
+  /** The relay's delivery loop, woken when something was queued or subscriptions changed. */
+  relay?: { kick(): unknown; refresh(): unknown };
 }
 
 export interface App {
@@ -72,11 +78,22 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
-  const ingest = createIngestService({ repo: createWebhookRepository(db), autoRead: deps.autoRead, onInbound: deps.onInbound, maxQueued: deps.maxQueuedWrites });
+  // The relay's repository without a process identity: this side only queues and reads.
+  const deliveries = createDeliveryRepository(db, "api");
+  const ingest = createIngestService({
+    repo: createWebhookRepository(db),
+    autoRead: deps.autoRead,
+    onInbound: deps.onInbound,
+    maxQueued: deps.maxQueuedWrites,
+    relayPosts: (posts) => deliveries.relayPosts(posts),
+    onStored: deps.relay && (() => void deps.relay!.kick()),
+  });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
   app.use(createQueryRouter(createQueryService(createQueryRepository(db)), deps.apiKeys));
+  const relay = createRelayService({ subscriptions: createSubscriptionRepository(db), deliveries, onChange: deps.relay && (() => void deps.relay!.refresh()) });
+  app.use(createRelayRouter(relay, deps.apiKeys));
   const openapi = buildOpenApiDocument();
   app.get("/openapi.json", (_req, res) => void res.json(openapi));
 

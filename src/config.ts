@@ -44,6 +44,10 @@ const EnvSchema = z.object({
    * process exits anyway. Default: SEND_TIMEOUT_MS + 10 s, so that a send waiting for Meta ends.
    */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).optional(),
+  /** Your backend's webhook URL: every webhook POST is passed on to it, re-signed (docs/relay.md). */
+  RELAY_URL: z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: "an http(s) URL" }).optional(),
+  /** The key RELAY_URL's POSTs are signed with (default: the app secret Ticks verifies Meta with). */
+  RELAY_SECRET: z.string().min(8).optional(),
   NODE_ENV: z.string().optional(),
 });
 

@@ -18,6 +18,9 @@ import { startEmulator, type Emulator } from "./sandbox/emulator.ts";
 import { createSendRepository } from "./messages/repository.ts";
 import { createReadReceiptWorker } from "./webhooks/read-receipts.ts";
 import { createReadReceiptRepository } from "./webhooks/read-receipt-repository.ts";
+import { createDeliveryRepository } from "./relay/delivery-repository.ts";
+import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
+import { createRelayWorker } from "./relay/worker.ts";
 import { describeDatabase, explainStartupFailure } from "./startup-errors.ts";
 
 export interface StartOptions {
@@ -55,11 +58,15 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
 
   const graph = createGraphClient({ baseUrl: graphUrl, accessToken, log });
   const receipts = createReadReceiptWorker({ repo: createReadReceiptRepository(db), graph, log, graphApiVersion: config.GRAPH_API_VERSION });
+  const relay = createRelayWorker({ repo: (owner) => createDeliveryRepository(db, owner), log });
+  const relaySecret = config.RELAY_SECRET ?? appSecret;
+  const envSubscription = await createSubscriptionRepository(db).syncEnv(config.RELAY_URL ? { url: config.RELAY_URL, secret: relaySecret } : undefined);
   const app = createApp({
     appSecret,
     verifyToken,
     autoRead: config.AUTO_READ,
     onInbound: () => void receipts.kick(),
+    relay,
     sandbox: emulator,
     db,
     graph,
@@ -101,7 +108,12 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
   const port = typeof address === "object" && address ? address.port : config.PORT;
   emulator?.setWebhook({ url: `http://127.0.0.1:${port}/webhook`, appSecret });
   receipts.start();
+  relay.start();
   log.info({ port, sandbox: config.sandbox }, "Ticks is listening");
+  if (envSubscription) {
+    log.info({ subscriptionId: envSubscription.id, url: envSubscription.url, disabled: envSubscription.disabled }, "relay: every webhook POST is passed on to RELAY_URL");
+    if (config.sandbox && !config.RELAY_SECRET) console.log(`\nRelay: POSTs to ${envSubscription.url} are signed (X-Hub-Signature-256) with the sandbox's app secret:\n  ${appSecret}\n`);
+  }
   if (config.sandbox) {
     log.warn({ emulator: emulator?.url }, "SANDBOX: no WhatsApp credentials, so nothing reaches Meta; sends go to the built-in Cloud API emulator");
   }
@@ -116,6 +128,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
       log.info("shutting down: draining in-flight requests");
       clearInterval(sweeper);
       await receipts.stop();
+      await relay.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

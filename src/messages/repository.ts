@@ -3,6 +3,7 @@ import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, isParentBsuid, phoneDigits, phoneKey, type Link } from "../people/identifiers.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
+import { statusChangedEvents } from "../relay/sql.ts";
 
 export interface PendingSend {
   phoneNumberId: string;
@@ -52,7 +53,8 @@ const sql = {
    * A status webhook can beat Meta's answer and leave a placeholder row under the same
    * wamid; then the placeholder takes the send's id and data and keeps every status it
    * already has. One statement, conflicting on the wamid's unique index with the
-   * webhook's own upsert, so the two never lose each other's writes in either order.
+   * webhook's own upsert, so the two never lose each other's writes in either order. The
+   * relay's `accepted` events ride in it (none when a webhook got there first with a higher status).
    */
   markAccepted(rows: AcceptedRow[], links: Link[]): Prisma.Sql {
     return Prisma.sql`WITH ${linksCte(links)} ${acceptedMove(rows)}`;
@@ -123,13 +125,14 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       INSERT INTO status_events (wamid, status, "timestamp", received_at)
       SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
       ON CONFLICT (wamid, status) DO NOTHING
-    )
+    ), moved AS (
     INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, type,
-      payload, status, graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
+      payload, status, previous_status, graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
     SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", COALESCE(new_user_id, user_id),
-      parent_user_id, type, payload, 'accepted', graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
+      parent_user_id, type, payload, 'accepted', status, graph_version, created_at, now(), new_accepted_at, biz_opaque_callback_data
     FROM pending ORDER BY new_wamid
     ON CONFLICT (wamid) DO UPDATE SET
+      previous_status = m.status,
       id = EXCLUDED.id,
       direction = EXCLUDED.direction,
       phone_number_id = EXCLUDED.phone_number_id,
@@ -144,7 +147,10 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       created_at = EXCLUDED.created_at,
       updated_at = now(),
       accepted_at = EXCLUDED.accepted_at,
-      biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)`;
+      biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)
+    RETURNING *
+    )
+    ${statusChangedEvents("moved")}`;
 }
 
 export function createSendRepository(db: Database) {
@@ -154,10 +160,12 @@ export function createSendRepository(db: Database) {
   // fails and their events in one statement.
   const fail = (reason: string, error: unknown, where: Prisma.Sql) => db.prisma.$executeRaw`
     WITH failed AS (
-      UPDATE messages SET status = 'failed', failure_reason = ${reason}, failed_at = now(), updated_at = now(),
+      UPDATE messages SET previous_status = status, status = 'failed', failure_reason = ${reason}, failed_at = now(), updated_at = now(),
         deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
       WHERE ${where}
-      RETURNING id, wamid, failed_at, errors
+      RETURNING *
+    ), relayed AS (
+      ${statusChangedEvents("failed")}
     )
     INSERT INTO status_events (message_id, wamid, status, "timestamp", received_at, errors)
     SELECT id, wamid, 'failed', failed_at, failed_at, errors FROM failed`;

@@ -1,20 +1,11 @@
 // GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations/{id}:
 // behind the API key, parameters validated by the same zod schemas the OpenAPI document shows.
 import { Router, type Request } from "express";
-import type { z } from "zod";
 import { AppError } from "../errors.ts";
-import { issuesList } from "../validation.ts";
+import { parseInput as parse } from "../validation.ts";
 import { requireApiKey } from "../http/auth.ts";
 import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
 import type { QueryService } from "./service.ts";
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    throw new AppError("bad_request", "Invalid parameters.", issuesList(r.error));
-  }
-  return r.data;
-}
 
 // Express gives repeated parameters as arrays; each filter takes one value.
 const query = (req: Request) => req.query as Record<string, unknown>;

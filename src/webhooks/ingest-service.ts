@@ -1,12 +1,15 @@
 // Applies one verified webhook POST: its statuses through the group commit, its inbound
 // messages (with the read receipts they are owed) and what Ticks does not understand.
-// Every write is idempotent, so Meta's retry of a POST that failed half-way is safe.
+// Every write is idempotent, so Meta's retry of a POST that failed half-way is safe. Once
+// all of it is stored, the POST is queued for the relay's `meta` subscriptions: only POSTs
+// answered 200 are passed on, and a POST that failed is passed on when Meta's retry succeeds.
 import { AppError } from "../errors.ts";
 import { issuesList } from "../validation.ts";
 import { EnvelopeSchema } from "./envelope-schema.ts";
 import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
 import { parseEnvelope, type StatusRow } from "./parse.ts";
 import type { WebhookRepository } from "./repository.ts";
+import type { RelayedPost } from "../relay/delivery-repository.ts";
 
 export interface IngestDeps {
   repo: WebhookRepository;
@@ -15,13 +18,18 @@ export interface IngestDeps {
   onInbound?: () => void;
   /** Statuses waiting to be written before new POSTs get 503 (Meta retries them; default 10,000). */
   maxQueued?: number;
+  /** Queues verified POSTs for the relay (group-committed). */
+  relayPosts?: (posts: RelayedPost[]) => Promise<void>;
+  /** Called after a POST was stored (wakes the relay). */
+  onStored?: () => void;
 }
 
-export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000 }: IngestDeps) {
+export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, onStored }: IngestDeps) {
   // Two batches in flight keep both Node and Postgres busy (measured: 50-status POSTs went
   // from 3.9x to 6.4x the single-status rate); writers lock wamids in one order, so two
   // batches cannot deadlock.
   const statuses = new GroupCommit<StatusRow>((rows) => repo.applyStatuses(rows), { maxItems: 1_000, concurrency: 2, maxQueued });
+  const relayed = relayPosts && new GroupCommit<RelayedPost>(relayPosts, { maxItems: 500, concurrency: 1 });
 
   async function ingest(raw: Buffer): Promise<{ statuses: number; inbound: number; unprocessed: number }> {
     let json: unknown;
@@ -41,12 +49,15 @@ export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_
         repo.storeInbound(parsed.inbound, autoRead),
         repo.storeUnprocessed(parsed.unprocessed),
       ]);
+      // Admitted already (its statuses are stored): never refused for the queue's size.
+      await relayed?.submit([{ body: raw, phoneNumberIds: parsed.phoneNumberIds }], { always: true });
     } catch (err) {
       // Meta retries a 503; what was stored of this POST is stored once (every write is idempotent).
       if (err instanceof QueueFullError) throw new AppError("unavailable", "Ticks is busy: too many statuses are waiting to be written. Retry later.");
       throw err;
     }
     if (parsed.inbound.length && autoRead) onInbound?.();
+    onStored?.();
     return { statuses: parsed.statuses.length, inbound: parsed.inbound.length, unprocessed: parsed.unprocessed.length };
   }
 

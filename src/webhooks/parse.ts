@@ -47,6 +47,8 @@ export interface UnprocessedRow {
 }
 
 export interface ParsedWebhook {
+  /** The phone numbers (metadata.phone_number_id) the POST is about. */
+  phoneNumberIds: string[];
   statuses: StatusRow[];
   inbound: InboundRow[];
   unprocessed: UnprocessedRow[];
@@ -56,7 +58,7 @@ const why = (e: z.ZodError) => issuesText(e, "item");
 const orNull = (s: string | null | undefined) => s || null;
 
 export function parseEnvelope(entries: unknown[]): ParsedWebhook {
-  const out: ParsedWebhook = { statuses: [], inbound: [], unprocessed: [] };
+  const out: ParsedWebhook = { phoneNumberIds: [], statuses: [], inbound: [], unprocessed: [] };
   for (const entry of entries) {
     const changes = (entry as { changes?: unknown } | null)?.changes;
     if (!Array.isArray(changes)) {
@@ -114,6 +116,7 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
   }
   const { value } = parsed.data;
   const phoneNumberId = value.metadata.phone_number_id;
+  if (!out.phoneNumberIds.includes(phoneNumberId)) out.phoneNumberIds.push(phoneNumberId);
   const contactOf = contactFinder(value.contacts);
 
   for (const item of value.statuses ?? []) {

@@ -1,6 +1,6 @@
 // Automatic read receipts, durable: each inbound message gets a row in `read_receipts`
-// in the same statement that stores it, and this worker drains the table. Jobs are
-// claimed with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at pushed ahead), so
+// in the same statement that stores it, and the outbox loop (outbox/worker.ts) drains the
+// table. Jobs are claimed with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at pushed ahead), so
 // several Ticks processes share the table and a receipt claimed by a process that died
 // is taken up again when its lease ends. Meta's mark-as-read is idempotent, so "at least
 // once" is safe. Transient failures back off exponentially for up to 24 hours, then the
@@ -8,6 +8,7 @@
 import type { Logger } from "pino";
 import type { ReadReceiptRepository, ReceiptJob as Job } from "./read-receipt-repository.ts";
 import { GraphNoAnswerError, isTransient, type GraphClient } from "../graph/client.ts";
+import { createOutboxWorker } from "../outbox/worker.ts";
 
 export interface ReadReceiptOptions {
   repo: ReadReceiptRepository;
@@ -18,6 +19,7 @@ export interface ReadReceiptOptions {
   pollMs?: number;
   /** How long a claim lasts before another process may take the job. */
   leaseMs?: number;
+  /** Receipts in flight at once. */
   batchSize?: number;
   /** Deadline of one mark-as-read call, retries included. */
   callTimeoutMs?: number;
@@ -29,15 +31,8 @@ export const defaultBackoff = (attempts: number) =>
   Math.min(600_000, 1_000 * 2 ** attempts) * (0.8 + Math.random() * 0.4);
 
 export function createReadReceiptWorker(o: ReadReceiptOptions) {
-  const pollMs = o.pollMs ?? 1_000;
   const leaseMs = o.leaseMs ?? 60_000;
   const backoff = o.backoff ?? defaultBackoff;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = false; // by stop(): nothing more is claimed
-
-  const claim = () => o.repo.claim(o.batchSize ?? 20, leaseMs);
 
   async function deliver(job: Job): Promise<void> {
     const body = { messaging_product: "whatsapp", status: "read", message_id: job.wamid };
@@ -64,55 +59,14 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
     await o.repo.giveUp(job, lastError, recorded);
   }
 
-  async function runOnce(): Promise<number> {
-    const jobs = await claim();
-    await Promise.all(
-      jobs.map((job) => deliver(job).catch((err: unknown) => o.log.error({ err, messageId: job.message_id }, "read receipt attempt failed; its lease will expire and it is retried"))),
-    );
-    return jobs.length;
-  }
-
-  /** Drains every due job now; concurrent calls coalesce into one more pass. */
-  function kick(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          while ((await runOnce()) > 0 && !stopped) {
-            /* keep draining */
-          }
-        } while (again && !stopped);
-      } catch (err) {
-        o.log.warn({ err }, "read-receipt worker could not reach the database; it will try again");
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  }
-
-  return {
-    start() {
-      stopped = false;
-      const tick = () => {
-        void kick().finally(() => {
-          if (!stopped) timer = setTimeout(tick, pollMs);
-        });
-      };
-      tick();
-    },
-    /** Drains every due receipt now (inbound messages were stored); resolves when done. */
-    kick: () => (stopped ? Promise.resolve() : kick()),
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return createOutboxWorker<Job>({
+    name: "read receipts",
+    claim: (limit) => o.repo.claim(limit, leaseMs),
+    run: deliver,
+    log: o.log,
+    pollMs: o.pollMs ?? 1_000,
+    concurrency: o.batchSize ?? 20,
+  });
 }
 
 export type ReadReceiptWorker = ReturnType<typeof createReadReceiptWorker>;

@@ -2,13 +2,15 @@
 // message), so it is one set-based statement per batch of events: Postgres applies the
 // rank rules (GREATEST over the MessageStatus enum, whose declaration order is the rank),
 // keeps each status's own timestamp (LEAST ignores NULLs), and serialises concurrent
-// writers on the wamid's unique index, so no read-modify-write happens in JavaScript.
+// writers on the wamid's unique index, so no read-modify-write happens in JavaScript. The
+// relay's events ride in the same statements (relay/sql.ts).
 import { createHash } from "node:crypto";
 import type { Database } from "../db/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, KnownLinks } from "../people/identifiers.ts";
 import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
+import { receivedEvents, statusChangedEvents } from "../relay/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 export function createWebhookRepository(db: Database) {
@@ -53,7 +55,7 @@ export function createWebhookRepository(db: Database) {
             (array_agg(conversation ORDER BY rank DESC, ord) FILTER (WHERE conversation IS NOT NULL))[1] AS conversation,
             min(biz) AS biz
           FROM ranked GROUP BY wamid
-        )
+        ), changed AS (
         INSERT INTO messages AS m (wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, username,
           contact_name, status, sent_at, delivered_at, read_at, played_at, failed_at, errors, pricing, conversation,
           biz_opaque_callback_data)
@@ -61,6 +63,7 @@ export function createWebhookRepository(db: Database) {
           contact_name, status, sent_at, delivered_at, read_at, played_at, failed_at, errors, pricing, conversation, biz
         FROM agg ORDER BY wamid -- one lock order for every writer: no deadlocks between batches
         ON CONFLICT (wamid) DO UPDATE SET
+          previous_status = m.status,
           status = GREATEST(m.status, EXCLUDED.status),
           sent_at = LEAST(m.sent_at, EXCLUDED.sent_at),
           delivered_at = LEAST(m.delivered_at, EXCLUDED.delivered_at),
@@ -81,7 +84,10 @@ export function createWebhookRepository(db: Database) {
           username = COALESCE(EXCLUDED.username, m.username),
           contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()
-        WHERE m.direction = 'outbound'`;
+        WHERE m.direction = 'outbound'
+        RETURNING *
+        )
+        ${statusChangedEvents("changed")}`;
       await db.execute(q.text, q.values, linkedName("ticks_webhook_statuses", newLinks));
       known.remember(newLinks);
     },
@@ -108,7 +114,9 @@ export function createWebhookRepository(db: Database) {
             contact_name, type, payload, 'received', ts
           FROM input ORDER BY wamid
           ON CONFLICT (wamid) DO NOTHING
-          RETURNING id, wamid, phone_number_id, type
+          RETURNING *
+        ), relayed AS (
+          ${receivedEvents("stored")}
         )
         INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
         SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead} AND type <> 'system'

@@ -11,6 +11,8 @@ import { startEmulator, type Emulator, type EmulatorOptions, type ScriptedAnswer
 import { createReadReceiptWorker, type ReadReceiptWorker } from "../../src/webhooks/read-receipts.ts";
 import { createReadReceiptRepository } from "../../src/webhooks/read-receipt-repository.ts";
 import { createTestDatabase, type TestDatabase } from "./test-db.ts";
+import { createDeliveryRepository } from "../../src/relay/delivery-repository.ts";
+import { createRelayWorker, type RelayWorker, type RelayWorkerOptions } from "../../src/relay/worker.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
 export const ACCESS_TOKEN = "test-access-token";
@@ -27,6 +29,8 @@ export interface TestApp {
   app: App;
   /** The read-receipt worker; running (and woken by inbound messages) only with startWorker. */
   receipts: ReadReceiptWorker;
+  /** The relay's delivery loop, with the `relay` option. */
+  relay: RelayWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ export interface TestAppOptions {
   maxQueuedWrites?: number;
   /** Where the Graph API is (default: the emulator). */
   graphBaseUrl?: string;
+  /** Run the relay's delivery loop (polling every 50 ms), with these overrides. */
+  relay?: boolean | Partial<Pick<RelayWorkerOptions, "retryDelaysMs" | "timeoutMs" | "concurrency">>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -86,6 +92,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     deps.onInbound = () => void receipts.kick();
     receipts.start();
   }
+  const relay = opts.relay
+    ? createRelayWorker({ repo: (owner) => createDeliveryRepository(testDb.db, owner), log: deps.log, pollMs: 50, ...(typeof opts.relay === "object" ? opts.relay : {}) })
+    : undefined;
+  if (relay) {
+    deps.relay = relay;
+    relay.start();
+  }
   const app = createApp(deps);
   return {
     http: supertest(createHttpServer(app.express)), // the server src/server.ts listens with
@@ -95,8 +108,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     deps,
     app,
     receipts,
+    relay,
     async close() {
       await receipts.stop();
+      await relay?.stop();
       await app.drain();
       await emulator.close();
       if (!opts.testDb) await testDb.drop();

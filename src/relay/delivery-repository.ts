@@ -1,0 +1,170 @@
+// Data access of the relay's outbox (`deliveries`) and of the webhook POSTs passed on
+// (`relayed_posts`). Only repositories talk to the database.
+import { createHash } from "node:crypto";
+import type { Database } from "../db/index.ts";
+import type { Delivery } from "../generated/prisma/client.ts";
+
+/** Most requests in flight to one subscription, over every Ticks process. */
+export const MAX_IN_FLIGHT = 8;
+
+/** A delivery claimed for one attempt, with where it goes. */
+export interface ClaimedDelivery {
+  id: bigint;
+  subscription_id: string;
+  event_type: string;
+  body: Uint8Array | null;
+  data: unknown;
+  attempts: number;
+  created_at: Date;
+  url: string;
+  format: "meta" | "ticks";
+  secret: string;
+}
+
+/** What one attempt came to. */
+export interface AttemptOutcome {
+  id: bigint;
+  delivered: boolean;
+  /** The answer's HTTP status; null when there was none (timeout, connection error). */
+  responseStatus: number | null;
+  error: string | null;
+  /** The subscriber answered 410 Gone: the subscription is disabled. */
+  gone: boolean;
+  at: Date;
+}
+
+/** A webhook POST that Ticks answered 200: its bytes and the phone numbers it is about. */
+export interface RelayedPost {
+  body: Buffer;
+  phoneNumberIds: string[];
+}
+
+export function createDeliveryRepository(db: Database, owner: string) {
+  const { prisma } = db;
+  return {
+    /**
+     * Claims due deliveries, at most `limit`, and at most MAX_IN_FLIGHT per subscription
+     * counting what every process holds: a claimer locks the subscription rows it serves
+     * (SKIP LOCKED: two claimers never wait for each other, and never both count the same
+     * free slots). A delivery whose message has an earlier event still pending waits for it.
+     * Raw SQL: row locks with SKIP LOCKED and a LATERAL per subscription have no Prisma form.
+     */
+    claim: (limit: number, leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
+      WITH subs AS (
+        SELECT s.id, s.url, s.format::text AS format, s.secret FROM subscriptions s
+        WHERE NOT s.disabled
+        FOR NO KEY UPDATE SKIP LOCKED
+      ), room AS (
+        SELECT subs.id, ${MAX_IN_FLIGHT} - (SELECT count(*) FROM deliveries l
+          WHERE l.subscription_id = subs.id AND l.status = 'pending' AND l.leased_until > now())::int AS free
+        FROM subs
+      ), picked AS (
+        SELECT d.id FROM room CROSS JOIN LATERAL (
+          SELECT d.id FROM deliveries d
+          WHERE d.subscription_id = room.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+            AND (d.leased_until IS NULL OR d.leased_until <= now())
+            AND (d.order_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
+                AND e.status = 'pending' AND e.id < d.id))
+          ORDER BY d.next_attempt_at, d.id
+          LIMIT GREATEST(room.free, 0)
+          FOR UPDATE SKIP LOCKED
+        ) d
+        LIMIT ${limit}
+      )
+      UPDATE deliveries d SET leased_until = now() + make_interval(secs => ${leaseMs / 1000}), leased_by = ${owner}
+      FROM picked, subs
+      WHERE d.id = picked.id AND subs.id = d.subscription_id AND d.status = 'pending'
+        AND (d.leased_until IS NULL OR d.leased_until <= now())
+      RETURNING d.id, d.subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, subs.url, subs.format, subs.secret`,
+
+    /**
+     * Records attempts (group-committed: one statement for many): delivered, or failed and
+     * due again after `delaysMs[attempts - 1]`, or failed for good after the last delay. A
+     * 410 disables its subscription. Only rows this process still leases are written.
+     */
+    async record(outcomes: AttemptOutcome[], delaysMs: readonly number[]): Promise<void> {
+      const input = JSON.stringify(outcomes.map((o) => ({ ...o, id: o.id.toString() })));
+      await prisma.$executeRaw`
+        WITH r AS (
+          SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+            AS x(id bigint, delivered boolean, "responseStatus" int, error text, gone boolean, at timestamptz)
+        ), done AS (
+          UPDATE deliveries d SET
+            attempts = d.attempts + 1,
+            last_attempt_at = r.at,
+            last_response_status = r."responseStatus",
+            last_error = r.error,
+            leased_until = NULL,
+            leased_by = NULL,
+            status = (CASE WHEN r.delivered THEN 'delivered' WHEN d.attempts + 1 > ${delaysMs.length} THEN 'failed' ELSE 'pending' END)::"DeliveryStatus",
+            delivered_at = CASE WHEN r.delivered THEN r.at END,
+            next_attempt_at = CASE WHEN r.delivered OR d.attempts + 1 > ${delaysMs.length} THEN NULL
+              ELSE now() + make_interval(secs => (${delaysMs}::int[])[d.attempts + 1] / 1000.0) END
+          FROM r WHERE d.id = r.id AND d.leased_by = ${owner}
+          RETURNING d.subscription_id, r.gone, r.at
+        )
+        UPDATE subscriptions s SET disabled = true, updated_at = now(),
+          disabled_reason = 'The subscriber answered 410 Gone at ' || to_char(g.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        FROM (SELECT subscription_id, min(at) AS at FROM done WHERE gone GROUP BY subscription_id) g
+        WHERE s.id = g.subscription_id AND NOT s.disabled`;
+    },
+
+    /**
+     * Queues webhook POSTs for the `meta` subscriptions whose phone numbers they name, unless
+     * the same bytes went to that subscription in the last 24 hours (Meta's retries): the
+     * dedupe is an upsert on (subscription, sha256), so concurrent writers agree. Raw SQL:
+     * one group-committed statement for many POSTs, on the webhook path.
+     */
+    async relayPosts(posts: RelayedPost[]): Promise<void> {
+      const seen = new Set<string>();
+      const rows: { hash: string; body: string; phones: string[] }[] = [];
+      for (const p of posts) {
+        const hash = createHash("sha256").update(p.body).digest("hex");
+        if (seen.has(hash)) continue; // the same bytes twice in one batch: once
+        seen.add(hash);
+        rows.push({ hash, body: p.body.toString("base64"), phones: p.phoneNumberIds });
+      }
+      await prisma.$executeRaw`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(hash text, body text, phones text[])
+        ), wanted AS (
+          SELECT s.id AS subscription_id, i.hash, i.body FROM input i JOIN subscriptions s
+            ON s.format = 'meta' AND NOT s.disabled
+            AND (COALESCE(cardinality(s.phone_number_ids), 0) = 0 OR s.phone_number_ids && i.phones)
+        ), fresh AS (
+          INSERT INTO relayed_posts AS p (subscription_id, hash, first_at)
+          SELECT subscription_id, hash, now() FROM wanted ORDER BY subscription_id, hash
+          ON CONFLICT (subscription_id, hash) DO UPDATE SET first_at = now()
+          WHERE p.first_at < now() - interval '24 hours'
+          RETURNING subscription_id, hash
+        )
+        INSERT INTO deliveries (subscription_id, event_type, body)
+        SELECT w.subscription_id, 'meta', decode(w.body, 'base64')
+        FROM fresh f JOIN wanted w USING (subscription_id, hash)`;
+    },
+
+    /** Forgets POSTs passed on more than 24 hours ago (they may be passed on again). */
+    forgetOldPosts: () => prisma.relayedPost.deleteMany({ where: { firstAt: { lt: new Date(Date.now() - 24 * 3600_000) } } }),
+
+    /** A subscription's deliveries, newest first (keyset on id). */
+    list: (subscriptionId: string, opts: { status?: Delivery["status"] | undefined; before?: bigint | undefined; limit: number }) =>
+      prisma.delivery.findMany({
+        where: { subscriptionId, ...(opts.status && { status: opts.status }), ...(opts.before !== undefined && { id: { lt: opts.before } }) },
+        orderBy: { id: "desc" },
+        take: opts.limit + 1,
+        omit: { body: true, data: true },
+      }),
+
+    find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true }, include: { subscription: { select: { disabled: true } } } }),
+
+    /** Due now, whatever its state (a manual retry); a failed one gets one more attempt. */
+    retryNow: (id: bigint) =>
+      prisma.delivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date(), leasedUntil: null, leasedBy: null } }),
+
+    /** Whether any subscription could have work (the loop skips its poll otherwise). */
+    anyActive: async () => (await prisma.subscription.count({ where: { disabled: false }, take: 1 })) > 0,
+  };
+}
+
+export type DeliveryRepository = ReturnType<typeof createDeliveryRepository>;

@@ -1,0 +1,47 @@
+// /api/subscriptions and /api/deliveries: behind the API key, bodies and parameters
+// validated by the zod schemas the OpenAPI document shows.
+import express, { Router } from "express";
+import { requireApiKey } from "../http/auth.ts";
+import { AppError } from "../errors.ts";
+import { parseInput } from "../validation.ts";
+import {
+  CreateSubscriptionSchema,
+  DeliveryIdSchema,
+  DeliveryQuerySchema,
+  SubscriptionIdSchema,
+  UpdateSubscriptionSchema,
+} from "./schemas.ts";
+import type { RelayService } from "./service.ts";
+
+export function createRelayRouter(service: RelayService, apiKeys: string[]): Router {
+  const router = Router();
+  const auth = requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key."));
+  router.use(["/api/subscriptions", "/api/deliveries"], auth, express.json({ limit: "64kb" }));
+
+  router.post("/api/subscriptions", async (req, res) => {
+    res.status(201).json(await service.create(parseInput(CreateSubscriptionSchema, req.body)));
+  });
+  router.get("/api/subscriptions", async (_req, res) => {
+    res.json(await service.list());
+  });
+  router.get("/api/subscriptions/:id", async (req, res) => {
+    res.json(await service.get(parseInput(SubscriptionIdSchema, req.params).id));
+  });
+  router.patch("/api/subscriptions/:id", async (req, res) => {
+    const { id } = parseInput(SubscriptionIdSchema, req.params);
+    parseInput(UpdateSubscriptionSchema, req.body);
+    res.json(await service.enable(id));
+  });
+  router.delete("/api/subscriptions/:id", async (req, res) => {
+    await service.remove(parseInput(SubscriptionIdSchema, req.params).id);
+    res.status(204).end();
+  });
+  router.get("/api/subscriptions/:id/deliveries", async (req, res) => {
+    const { id } = parseInput(SubscriptionIdSchema, req.params);
+    res.json(await service.deliveries(id, parseInput(DeliveryQuerySchema, req.query)));
+  });
+  router.post("/api/deliveries/:id/retry", async (req, res) => {
+    res.status(202).json(await service.retry(parseInput(DeliveryIdSchema, req.params).id));
+  });
+  return router;
+}

@@ -1,0 +1,106 @@
+// The relay's API: subscriptions and their deliveries, shaped for callers.
+import { randomBytes } from "node:crypto";
+import { AppError } from "../errors.ts";
+import type { Delivery, Subscription } from "../generated/prisma/client.ts";
+import type { DeliveryRepository } from "./delivery-repository.ts";
+import type { CreateSubscription } from "./schemas.ts";
+import type { SubscriptionRepository } from "./subscription-repository.ts";
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A `ticks` secret, as Standard Webhooks defines it: whsec_ + base64 of 24 random bytes. */
+export const newTicksSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
+
+/** Enough of a secret to tell two apart, never enough to use it. */
+export function maskSecret(secret: string): string {
+  const prefix = secret.startsWith("whsec_") ? "whsec_" : "";
+  return `${prefix}…${secret.slice(-4)}`;
+}
+
+export function toSubscription(s: Subscription, { revealSecret = false } = {}) {
+  return {
+    id: s.id,
+    url: s.url,
+    format: s.format,
+    events: s.events.length ? s.events : null,
+    phoneNumberIds: s.phoneNumberIds.length ? s.phoneNumberIds : null,
+    secret: revealSecret ? s.secret : maskSecret(s.secret),
+    description: s.description,
+    source: s.source,
+    disabled: s.disabled,
+    disabledReason: s.disabledReason,
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+function toDelivery(d: Omit<Delivery, "body" | "data">) {
+  return {
+    id: d.id.toString(),
+    eventType: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    createdAt: d.createdAt.toISOString(),
+    lastAttemptAt: iso(d.lastAttemptAt),
+    nextAttemptAt: d.status === "pending" ? iso(d.nextAttemptAt) : null,
+    deliveredAt: iso(d.deliveredAt),
+    lastResponseStatus: d.lastResponseStatus,
+    lastError: d.lastError,
+  };
+}
+
+export interface RelayServiceDeps {
+  subscriptions: SubscriptionRepository;
+  deliveries: DeliveryRepository;
+  /** Subscriptions changed or a delivery is due now: the delivery loop looks at once. */
+  onChange?: () => void;
+}
+
+export function createRelayService({ subscriptions, deliveries, onChange }: RelayServiceDeps) {
+  async function existing(id: string): Promise<Subscription> {
+    const s = await subscriptions.find(id);
+    if (!s) throw new AppError("not_found", `No subscription ${id}.`);
+    return s;
+  }
+
+  return {
+    async create(input: CreateSubscription) {
+      const s = await subscriptions.create({
+        url: input.url,
+        format: input.format,
+        events: input.events ?? [],
+        phoneNumberIds: input.phoneNumberIds ?? [],
+        secret: input.format === "ticks" ? newTicksSecret() : (input.secret ?? randomBytes(32).toString("hex")),
+        description: input.description ?? null,
+      });
+      onChange?.();
+      return toSubscription(s, { revealSecret: true });
+    },
+    list: async () => ({ data: (await subscriptions.list()).map((s) => toSubscription(s)) }),
+    get: async (id: string) => toSubscription(await existing(id)),
+    async remove(id: string) {
+      if (!(await subscriptions.delete(id))) throw new AppError("not_found", `No subscription ${id}.`);
+    },
+    async enable(id: string) {
+      await existing(id);
+      await subscriptions.enable(id);
+      onChange?.();
+      return toSubscription(await existing(id));
+    },
+    async deliveries(id: string, q: { status?: Delivery["status"] | undefined; limit: number; cursor?: string | undefined }) {
+      await existing(id);
+      const rows = await deliveries.list(id, { status: q.status, limit: q.limit, before: q.cursor === undefined ? undefined : BigInt(q.cursor) });
+      const data = rows.slice(0, q.limit);
+      return { data: data.map(toDelivery), nextCursor: rows.length > q.limit ? data.at(-1)!.id.toString() : null };
+    },
+    async retry(id: string) {
+      const d = await deliveries.find(BigInt(id));
+      if (!d) throw new AppError("not_found", `No delivery ${id}.`);
+      if (d.subscription.disabled) throw new AppError("conflict", "Its subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
+      const updated = await deliveries.retryNow(d.id);
+      onChange?.();
+      return toDelivery(updated);
+    },
+  };
+}
+
+export type RelayService = ReturnType<typeof createRelayService>;

@@ -1,0 +1,41 @@
+// Data access of relay subscriptions: Prisma Client's typed API. Only repositories talk to
+// the database.
+import type { Database } from "../db/index.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+
+// Prisma Migrate's lock key is 72707369; this one serialises the start-up sync of RELAY_URL.
+const ENV_SYNC_LOCK = 72707370;
+
+export function createSubscriptionRepository(db: Database) {
+  const { prisma } = db;
+  return {
+    create: (data: Prisma.SubscriptionCreateInput) => prisma.subscription.create({ data }),
+    list: () => prisma.subscription.findMany({ orderBy: { createdAt: "asc" } }),
+    find: (id: string) => prisma.subscription.findUnique({ where: { id } }),
+    /** Deletes it and (cascading) its deliveries; false when there was none. */
+    delete: async (id: string) => (await prisma.subscription.deleteMany({ where: { id } })).count > 0,
+    enable: (id: string) => prisma.subscription.updateMany({ where: { id }, data: { disabled: false, disabledReason: null } }),
+
+    /**
+     * Keeps exactly one `env` subscription (the RELAY_URL one) matching `wanted`, or none:
+     * processes starting together take turns (an advisory lock), so they make one.
+     */
+    syncEnv: (wanted: { url: string; secret: string } | undefined) =>
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_SYNC_LOCK})`;
+        const current = await tx.subscription.findMany({ where: { source: "env" }, orderBy: { createdAt: "asc" } });
+        const [keep, ...extra] = current;
+        if (extra.length) await tx.subscription.deleteMany({ where: { id: { in: extra.map((s) => s.id) } } });
+        if (!wanted) {
+          if (keep) await tx.subscription.delete({ where: { id: keep.id } });
+          return undefined;
+        }
+        if (!keep) return tx.subscription.create({ data: { url: wanted.url, secret: wanted.secret, format: "meta", source: "env", description: "RELAY_URL" } });
+        if (keep.url === wanted.url && keep.secret === wanted.secret) return keep;
+        // A new URL or secret is a new receiver: it starts enabled.
+        return tx.subscription.update({ where: { id: keep.id }, data: { url: wanted.url, secret: wanted.secret, disabled: false, disabledReason: null } });
+      }),
+  };
+}
+
+export type SubscriptionRepository = ReturnType<typeof createSubscriptionRepository>;

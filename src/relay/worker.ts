@@ -1,0 +1,116 @@
+// Passes the relay's outbox on to subscribers (docs/relay.md), on the shared outbox loop.
+// Each attempt is one POST with a 15 s deadline; redirects are not followed; any 2xx is
+// delivered. Outcomes are group-committed. A slow subscriber holds at most MAX_IN_FLIGHT
+// of this process's slots, so the others keep theirs.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { Webhook } from "standardwebhooks";
+import { Agent, request } from "undici";
+import { GroupCommit } from "../db/group-commit.ts";
+import { causeChain, codeOf } from "../errors.ts";
+import { createOutboxWorker } from "../outbox/worker.ts";
+import { sign as metaSignature } from "../webhooks/signature.ts";
+import type { AttemptOutcome, ClaimedDelivery, DeliveryRepository } from "./delivery-repository.ts";
+import { MAX_IN_FLIGHT } from "./delivery-repository.ts";
+import { ticksEventBody } from "./events.ts";
+
+/** After the 1st, 2nd … 7th failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then failed. */
+export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+
+export interface RelayWorkerOptions {
+  repo: (owner: string) => DeliveryRepository;
+  log: Logger;
+  /** Deadline of one attempt (default 15 s). */
+  timeoutMs?: number;
+  retryDelaysMs?: readonly number[];
+  pollMs?: number;
+  /** Attempts this process runs at once, over every subscription (default 64). */
+  concurrency?: number;
+}
+
+/** What a failed attempt is recorded as: the answer's status, or the error in words. */
+function describe(err: unknown): string {
+  for (const e of causeChain(err)) {
+    const code = codeOf(e);
+    if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || (e as Error).name === "TimeoutError") return "timeout: no answer within the deadline";
+    if (code && code.startsWith("E")) return `${code}: ${(e as Error).message}`;
+  }
+  return (err as Error).message ?? String(err);
+}
+
+export function createRelayWorker(o: RelayWorkerOptions) {
+  const owner = randomUUID(); // this process, as the holder of its leases
+  const repo = o.repo(owner);
+  const timeoutMs = o.timeoutMs ?? 15_000;
+  const delays = o.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const concurrency = o.concurrency ?? 64;
+  // Keep-alive connections, at most MAX_IN_FLIGHT per subscriber's origin.
+  const dispatcher = new Agent({ connections: MAX_IN_FLIGHT, keepAliveTimeout: 30_000 });
+  const outcomes = new GroupCommit<AttemptOutcome>((rows) => repo.record(rows, delays), { maxItems: 500, concurrency: 1 });
+  let active: boolean | undefined; // are there subscriptions at all (refreshed every poll)
+
+  function build(d: ClaimedDelivery): { body: Buffer | string; headers: Record<string, string> } {
+    const id = d.id.toString();
+    if (d.format === "meta") {
+      const body = Buffer.from(d.body ?? new Uint8Array());
+      return { body, headers: { "content-type": "application/json", "x-hub-signature-256": metaSignature(body, d.secret), "x-ticks-delivery-id": id } };
+    }
+    const body = ticksEventBody(d.event_type, d.created_at, d.data);
+    const now = new Date();
+    const signature = new Webhook(d.secret).sign(id, now, body);
+    return { body, headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature } };
+  }
+
+  async function attempt(d: ClaimedDelivery): Promise<void> {
+    const outcome: AttemptOutcome = { id: d.id, delivered: false, responseStatus: null, error: null, gone: false, at: new Date() };
+    try {
+      const { body, headers } = build(d);
+      const res = await request(d.url, { method: "POST", body, headers, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+      outcome.responseStatus = res.statusCode;
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        outcome.delivered = true;
+        await res.body.dump();
+      } else {
+        const text = res.statusCode >= 300 && res.statusCode < 400 ? `redirect to ${String(res.headers.location ?? "?")} not followed` : (await res.body.text()).slice(0, 500);
+        outcome.error = `HTTP ${res.statusCode}${text ? `: ${text}` : ""}`;
+        outcome.gone = res.statusCode === 410;
+      }
+    } catch (err) {
+      outcome.error = describe(err);
+    }
+    if (!outcome.delivered) o.log.warn({ deliveryId: d.id.toString(), subscriptionId: d.subscription_id, attempt: d.attempts + 1, error: outcome.error }, "relay delivery attempt failed");
+    await outcomes.submit([outcome], { always: true });
+  }
+
+  const loop = createOutboxWorker<ClaimedDelivery>({
+    name: "relay",
+    // The lease outlives the attempt's deadline and the recording of its outcome.
+    claim: (limit) => repo.claim(limit, timeoutMs + 30_000),
+    run: attempt,
+    log: o.log,
+    pollMs: o.pollMs ?? 1_000,
+    concurrency,
+    mayHaveWork: async () => {
+      active = await repo.anyActive();
+      if (Math.random() < 0.001) await repo.forgetOldPosts(); // about every 15 minutes at the default poll
+      return active;
+    },
+  });
+
+  return {
+    start: loop.start,
+    /** Something was queued or changed: deliver now (skipped while there are no subscriptions). */
+    kick: (): Promise<void> => (active === false ? Promise.resolve() : loop.kick()),
+    /** Subscriptions changed: look again. */
+    refresh: () => {
+      active = undefined;
+      return loop.kick();
+    },
+    async stop() {
+      await loop.stop();
+      await dispatcher.close();
+    },
+  };
+}
+
+export type RelayWorker = ReturnType<typeof createRelayWorker>;

@@ -1,0 +1,255 @@
+// How the relay delivers: retries on the schedule, what counts as a failed attempt, 410,
+// per-message order, the in-flight cap, isolation of a slow subscriber, and the API that
+// shows and retries deliveries. A real receiver on a loopback port plays the backend.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { auth, phoneNumberId, startTestApp, type TestApp } from "../helpers/test-app.ts";
+import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
+import { until } from "../helpers/wait.ts";
+import { RETRY_DELAYS_MS } from "../../src/relay/worker.ts";
+
+// Fast retries (the schedule's shape, in milliseconds) and a short deadline, so that a test
+// walks through all eight attempts; the real schedule is checked on its own below.
+const DELAYS = [50, 50, 50, 50, 50, 50, 50];
+let t: TestApp;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ relay: { retryDelaysMs: DELAYS, timeoutMs: 500 } });
+});
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+afterAll(async () => {
+  await t.close();
+});
+
+interface DeliveryView { id: string; status: string; attempts: number; eventType: string; lastResponseStatus: number | null; lastError: string | null; nextAttemptAt: string | null; deliveredAt: string | null }
+const receiver = async () => {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+};
+const subscribe = async (url: string, body: Record<string, unknown>) => {
+  const res = await t.http.post("/api/subscriptions").set(auth).send({ url, ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; secret: string };
+};
+const deliveries = async (id: string, query = "") => {
+  const res = await t.http.get(`/api/subscriptions/${id}/deliveries${query}`).set(auth);
+  expect(res.status).toBe(200);
+  return res.body.data as DeliveryView[];
+};
+const settled = (id: string, n: number) => until(() => deliveries(id), (d) => d.length >= n && d.every((x) => x.status !== "pending"), 15_000);
+const wamid = () => `wamid.${Math.random().toString(36).slice(2)}`;
+const now = () => Math.floor(Date.now() / 1000);
+const statusPost = (phone: string, id: string, s: "sent" | "delivered" | "read", at = now()) => postWebhook(t, statusesPayload(phone, [status({ wamid: id, status: s, at })]));
+
+describe("given a backend that answers 500 once and then 200", () => {
+  it("then the delivery is attempted again after the first delay and is delivered, its attempts listed", async () => {
+    const rx = await receiver();
+    rx.script({ status: 500 });
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const [d] = await settled(sub.id, 1);
+    expect(d).toMatchObject({ eventType: "meta", status: "delivered", attempts: 2, lastResponseStatus: 200, lastError: null, nextAttemptAt: null });
+    expect(rx.all.map((r) => r.headers["x-ticks-delivery-id"])).toEqual([d!.id, d!.id]); // one id on every attempt
+  });
+});
+
+describe("given the real retry schedule", () => {
+  it("then a failed first attempt is due again 5 s later, and the schedule is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h", async () => {
+    expect(RETRY_DELAYS_MS).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    const real = await startTestApp({ relay: true, testDb: t.testDb });
+    try {
+      const rx = await receiver();
+      rx.fallback = { status: 503 };
+      const phone = phoneNumberId();
+      const sub = (await real.http.post("/api/subscriptions").set(auth).send({ url: rx.url, format: "meta", phoneNumberIds: [phone] })).body as { id: string };
+      expect((await postWebhook(real, statusesPayload(phone, [status({ wamid: wamid(), status: "sent", at: now() })]))).status).toBe(200);
+      const [d] = await until(() => deliveries(sub.id), (x) => x[0]?.attempts === 1);
+      const wait = Date.parse(d!.nextAttemptAt!) - Date.now();
+      expect(wait).toBeGreaterThan(3_000);
+      expect(wait).toBeLessThanOrEqual(5_000);
+      expect(d).toMatchObject({ status: "pending", lastResponseStatus: 503, lastError: "HTTP 503: receiver says no" });
+    } finally {
+      await real.close();
+    }
+  });
+});
+
+describe("given a backend that never takes it", () => {
+  it("then after eight attempts the delivery is failed and stays listed; a manual retry attempts it once more", async () => {
+    const rx = await receiver();
+    rx.fallback = { status: 500 };
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const [d] = await settled(sub.id, 1);
+    expect(d).toMatchObject({ status: "failed", attempts: 8, nextAttemptAt: null, lastResponseStatus: 500 });
+    expect(rx.all).toHaveLength(8);
+    expect((await deliveries(sub.id, "?status=failed")).map((x) => x.id)).toEqual([d!.id]);
+    expect(await deliveries(sub.id, "?status=delivered")).toEqual([]);
+
+    rx.fallback = { status: 204 };
+    const retry = await t.http.post(`/api/deliveries/${d!.id}/retry`).set(auth);
+    expect(retry.status).toBe(202);
+    expect((await settled(sub.id, 1))[0]).toMatchObject({ status: "delivered", attempts: 9, lastResponseStatus: 204 });
+  });
+});
+
+describe("given a backend that redirects, or is too slow, or is not listening", () => {
+  it("then a redirect is a failed attempt and is not followed", async () => {
+    const rx = await receiver();
+    const elsewhere = await receiver();
+    rx.fallback = { status: 302, headers: { location: elsewhere.url } };
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const [d] = await settled(sub.id, 1);
+    expect(d).toMatchObject({ status: "failed", lastResponseStatus: 302, lastError: `HTTP 302: redirect to ${elsewhere.url} not followed` });
+    expect(elsewhere.all).toHaveLength(0);
+  });
+
+  it("then an answer later than the deadline is a failed attempt, and the next one that is on time delivers it", async () => {
+    const rx = await receiver();
+    rx.script({ status: 200, delayMs: 1_500 });
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    await until(() => deliveries(sub.id), (x) => x[0]?.attempts === 1);
+    expect((await deliveries(sub.id))[0]).toMatchObject({ lastResponseStatus: null, lastError: "timeout: no answer within the deadline" });
+    expect((await settled(sub.id, 1))[0]).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
+  it("then a backend that is down and comes back gets what was queued meanwhile", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const [d] = await until(() => deliveries(sub.id), (x) => (x[0]?.attempts ?? 0) >= 1);
+    expect(d!.lastError).toMatch(/^ECONNREFUSED/);
+    await rx.up();
+    expect((await settled(sub.id, 1))[0]).toMatchObject({ status: "delivered" });
+    expect(rx.delivered).toHaveLength(1);
+  });
+});
+
+describe("given a backend that answers 410 Gone", () => {
+  it("then the subscription is disabled, retries are refused until it is re-enabled, and then it delivers again", async () => {
+    const rx = await receiver();
+    rx.script({ status: 410 });
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const got = await until(() => t.http.get(`/api/subscriptions/${sub.id}`).set(auth), (r) => r.body.disabled === true);
+    expect(got.body.disabledReason).toMatch(/^The subscriber answered 410 Gone at \d{4}-\d\d-\d\dT/);
+    const [d] = await deliveries(sub.id);
+    expect(d).toMatchObject({ status: "pending", attempts: 1, lastResponseStatus: 410 });
+
+    // While disabled: nothing new is queued for it and nothing is attempted.
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    expect(await deliveries(sub.id)).toHaveLength(1);
+    const refused = await t.http.post(`/api/deliveries/${d!.id}/retry`).set(auth);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("conflict");
+
+    const enabled = await t.http.patch(`/api/subscriptions/${sub.id}`).set(auth).send({ disabled: false });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toMatchObject({ disabled: false, disabledReason: null });
+    expect((await settled(sub.id, 1))[0]).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+});
+
+describe("given one message's events while the first is being retried", () => {
+  it("then the later events wait for it: the backend sees sent, delivered, read in that order", async () => {
+    const rx = await receiver();
+    rx.script({ status: 500 }, { status: 500 });
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "ticks", phoneNumberIds: [phone] });
+    const id = wamid();
+    const t0 = now();
+    for (const [s, at] of [["sent", t0], ["delivered", t0 + 1], ["read", t0 + 2]] as const) expect((await statusPost(phone, id, s, at)).status).toBe(200);
+    await settled(sub.id, 3);
+    const statuses = rx.delivered.map((r) => (new Webhook(sub.secret).verify(r.body.toString(), r.headers as Record<string, string>) as { data: { status: string } }).data.status);
+    expect(statuses).toEqual(["sent", "delivered", "read"]);
+    expect(rx.all.slice(0, 2).every((r) => JSON.parse(r.body.toString()).data.status === "sent")).toBe(true);
+  });
+});
+
+describe("given a slow backend and a fast one", () => {
+  it("then at most 8 requests are in flight to the slow one, and the fast one is served meanwhile", async () => {
+    const slow = await receiver();
+    const fast = await receiver();
+    slow.fallback = { status: 200, delayMs: 400 };
+    const phone = phoneNumberId();
+    const slowSub = await subscribe(slow.url, { format: "ticks", phoneNumberIds: [phone] });
+    const fastSub = await subscribe(fast.url, { format: "ticks", phoneNumberIds: [phone] });
+    // 30 messages' first status in one POST: 30 events for each subscription.
+    const items = Array.from({ length: 30 }, () => status({ wamid: wamid(), status: "sent", at: now() }));
+    expect((await postWebhook(t, statusesPayload(phone, items))).status).toBe(200);
+    await settled(fastSub.id, 30);
+    expect(slow.delivered.length).toBeLessThan(30); // the fast one did not wait for the slow one
+    await settled(slowSub.id, 30);
+    expect(slow.maxInFlight).toBe(8);
+  });
+});
+
+describe("the subscriptions API", () => {
+  it("then bad input is refused with the field named, and secrets show in full only once", async () => {
+    const bad = async (body: Record<string, unknown>, field: string) => {
+      const res = await t.http.post("/api/subscriptions").set(auth).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d: { path: string[] }) => d.path.join("."))).toContain(field);
+    };
+    await bad({ url: "ftp://example.com/x", format: "meta" }, "url");
+    await bad({ url: "javascript:alert(1)", format: "meta" }, "url");
+    await bad({ url: "https://example.com/x", format: "xml" }, "format");
+    await bad({ url: "https://example.com/x", format: "meta", events: ["message.received"] }, "events");
+    await bad({ url: "https://example.com/x", format: "ticks", secret: "my-own-secret" }, "secret");
+    await bad({ url: "https://example.com/x", format: "ticks", events: ["message.deleted"] }, "events.0");
+    expect((await t.http.post("/api/subscriptions").send({ url: "https://example.com/x", format: "meta" })).status).toBe(401);
+
+    const made = await t.http.post("/api/subscriptions").set(auth).send({ url: "https://example.com/hook", format: "meta", secret: "the-app-secret-1234", description: "CRM" });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ url: "https://example.com/hook", format: "meta", secret: "the-app-secret-1234", events: null, phoneNumberIds: null, description: "CRM", source: "api", disabled: false });
+    const one = await t.http.get(`/api/subscriptions/${made.body.id}`).set(auth);
+    expect(one.body.secret).toBe("…1234");
+    const all = await t.http.get("/api/subscriptions").set(auth);
+    expect(JSON.stringify(all.body)).not.toContain("the-app-secret-1234");
+
+    expect((await t.http.delete(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(204);
+    expect((await t.http.get(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(404);
+    expect((await t.http.delete(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(404);
+    expect((await t.http.get("/api/subscriptions/not-a-uuid").set(auth)).status).toBe(400);
+    expect((await t.http.post("/api/deliveries/123456789/retry").set(auth)).status).toBe(404);
+    expect((await t.http.patch(`/api/subscriptions/${one.body.id}`).set(auth).send({ disabled: true })).status).toBe(400);
+  });
+
+  it("then deleting a subscription drops its pending deliveries", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    await until(() => deliveries(sub.id), (x) => x.length === 1);
+    expect((await t.http.delete(`/api/subscriptions/${sub.id}`).set(auth)).status).toBe(204);
+    expect(await t.db.prisma.delivery.count({ where: { subscriptionId: sub.id } })).toBe(0);
+  });
+
+  it("then deliveries page newest first", async () => {
+    const rx = await receiver();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    for (let i = 0; i < 3; i++) expect((await statusPost(phone, wamid(), "sent")).status).toBe(200);
+    const all = await settled(sub.id, 3);
+    const first = await t.http.get(`/api/subscriptions/${sub.id}/deliveries?limit=2`).set(auth);
+    expect(first.body.data.map((d: DeliveryView) => d.id)).toEqual(all.slice(0, 2).map((d) => d.id));
+    const second = await t.http.get(`/api/subscriptions/${sub.id}/deliveries?limit=2&cursor=${first.body.nextCursor}`).set(auth);
+    expect(second.body).toEqual({ data: [all[2]], nextCursor: null });
+    expect(Number(all[0]!.id)).toBeGreaterThan(Number(all[1]!.id));
+  });
+});
