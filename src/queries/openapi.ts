@@ -9,11 +9,22 @@ import {
   IdParamSchema,
   ListQuerySchema,
   MessagePageSchema,
+  MessageSchema,
   MessageWithEventsSchema,
   StatsQuerySchema,
   StatsSchema,
   PersonParamSchema,
 } from "./schemas.ts";
+import {
+  CreateSubscriptionSchema,
+  DeliveryIdSchema,
+  DeliveryPageSchema,
+  DeliveryQuerySchema,
+  DeliverySchema,
+  SubscriptionIdSchema,
+  SubscriptionSchema,
+  UpdateSubscriptionSchema,
+} from "../relay/schemas.ts";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
 const errors = {
@@ -59,6 +70,81 @@ export function buildOpenApiDocument() {
     request: { query: StatsQuerySchema },
     responses: { 200: json(StatsSchema, "Statistics"), ...errors },
   });
+
+  const body = (schema: z.ZodType) => ({ body: { content: { "application/json": { schema } } } });
+  const unknown = { 404: json(ApiErrorSchema, "Unknown id") };
+  registry.registerPath({
+    method: "post",
+    path: "/api/subscriptions",
+    summary: "Subscribe a backend to the relay (docs/relay.md); the answer is the only one that shows the secret in full",
+    security,
+    request: body(CreateSubscriptionSchema),
+    responses: { 201: json(SubscriptionSchema, "The subscription, its secret in full"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/subscriptions",
+    summary: "Every subscription, secrets masked",
+    security,
+    responses: { 200: json(z.object({ data: z.array(SubscriptionSchema) }), "The subscriptions"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/subscriptions/{id}",
+    summary: "One subscription, its secret masked",
+    security,
+    request: { params: SubscriptionIdSchema },
+    responses: { 200: json(SubscriptionSchema, "The subscription"), ...unknown, ...errors },
+  });
+  registry.registerPath({
+    method: "patch",
+    path: "/api/subscriptions/{id}",
+    summary: "Re-enable a disabled subscription (its failed deliveries stay failed until retried)",
+    security,
+    request: { params: SubscriptionIdSchema, ...body(UpdateSubscriptionSchema) },
+    responses: { 200: json(SubscriptionSchema, "The subscription"), ...unknown, ...errors },
+  });
+  registry.registerPath({
+    method: "delete",
+    path: "/api/subscriptions/{id}",
+    summary: "Delete a subscription and drop its pending deliveries",
+    security,
+    request: { params: SubscriptionIdSchema },
+    responses: { 204: { description: "Deleted" }, ...unknown, ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/subscriptions/{id}/deliveries",
+    summary: "A subscription's deliveries, newest first, with their attempts, last answer and next attempt",
+    security,
+    request: { params: SubscriptionIdSchema, query: DeliveryQuerySchema },
+    responses: { 200: json(DeliveryPageSchema, "A page of deliveries"), ...unknown, ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/deliveries/{id}/retry",
+    summary: "Attempt a delivery again now, whatever its state",
+    security,
+    request: { params: DeliveryIdSchema },
+    responses: {
+      202: json(DeliverySchema, "Due now"),
+      409: json(ApiErrorSchema, "Its subscription is disabled"),
+      ...unknown,
+      ...errors,
+    },
+  });
+  for (const [type, data, summary] of [
+    ["message.status.updated", MessageSchema.extend({ previousStatus: MessageSchema.shape.status.nullable() }), "A message's status changed (once per change, climbing)"],
+    ["message.received", MessageSchema, "An inbound message was stored"],
+  ] as const) {
+    registry.registerWebhook({
+      method: "post",
+      path: type,
+      summary: `${summary}: sent to ticks subscriptions, signed as Standard Webhooks define (webhook-id, webhook-timestamp, webhook-signature)`,
+      request: body(z.object({ type: z.literal(type), timestamp: z.string().openapi({ format: "date-time" }), data })),
+      responses: { 200: { description: "Any 2xx: delivered" } },
+    });
+  }
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",

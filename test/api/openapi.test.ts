@@ -6,7 +6,7 @@ import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helper
 import { receive, send, statuses } from "../helpers/traffic.ts";
 
 let t: TestApp;
-let validate: (path: string, status: string, body: unknown) => void;
+let validate: (path: string, status: string, body: unknown, method?: string) => void;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -15,8 +15,8 @@ beforeAll(async () => {
   ajv.addFormat("date-time", (s: string) => !Number.isNaN(Date.parse(s)));
   ajv.addFormat("uuid", /^[0-9a-f-]{36}$/i);
   ajv.addSchema({ ...doc, $id: "ticks" });
-  validate = (path, status, body) => {
-    const ok = ajv.validate({ $ref: `ticks#/paths/${path.replace(/\//g, "~1")}/get/responses/${status}/content/application~1json/schema` }, body);
+  validate = (path, status, body, method = "get") => {
+    const ok = ajv.validate({ $ref: `ticks#/paths/${path.replace(/\//g, "~1")}/${method}/responses/${status}/content/application~1json/schema` }, body);
     expect(ajv.errors ?? [], JSON.stringify(body).slice(0, 300)).toEqual([]);
     expect(ok).toBe(true);
   };
@@ -28,7 +28,17 @@ describe("when a client reads /openapi.json", () => {
     const res = await t.http.get("/openapi.json");
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
-    expect(Object.keys(res.body.paths).sort()).toEqual(["/api/conversations/{id}", "/api/messages", "/api/messages/{id}", "/api/stats"]);
+    expect(Object.keys(res.body.paths).sort()).toEqual([
+      "/api/conversations/{id}",
+      "/api/deliveries/{id}/retry",
+      "/api/messages",
+      "/api/messages/{id}",
+      "/api/stats",
+      "/api/subscriptions",
+      "/api/subscriptions/{id}",
+      "/api/subscriptions/{id}/deliveries",
+    ]);
+    expect(Object.keys(res.body.webhooks).sort()).toEqual(["message.received", "message.status.updated"]);
     expect(res.body.paths["/api/messages"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["direction", "status", "to", "from", "user", "phoneNumberId", "since", "until", "limit", "cursor"]),
     );
@@ -57,6 +67,19 @@ describe("when a client reads /openapi.json", () => {
     validate("/api/conversations/{id}", "400", (await t.http.get(`/api/conversations/bob`).set(auth)).body);
     validate("/api/messages", "200", (await t.http.get("/api/messages").query({ user: "US.13491208655302741918" }).set(auth)).body);
     validate("/api/stats", "200", (await t.http.get("/api/stats").query({ phoneNumberId: phone }).set(auth)).body);
+
+    const sub = await t.http.post("/api/subscriptions").set(auth).send({ url: "http://127.0.0.1:9/hook", format: "ticks", phoneNumberIds: [phone] });
+    validate("/api/subscriptions", "201", sub.body, "post");
+    validate("/api/subscriptions", "400", (await t.http.post("/api/subscriptions").set(auth).send({ url: "ftp://x" })).body, "post");
+    validate("/api/subscriptions", "200", (await t.http.get("/api/subscriptions").set(auth)).body);
+    validate("/api/subscriptions/{id}", "200", (await t.http.get(`/api/subscriptions/${sub.body.id}`).set(auth)).body);
+    validate("/api/subscriptions/{id}", "404", (await t.http.get(`/api/subscriptions/${crypto.randomUUID()}`).set(auth)).body);
+    validate("/api/subscriptions/{id}", "200", (await t.http.patch(`/api/subscriptions/${sub.body.id}`).set(auth).send({ disabled: false })).body, "patch");
+    await receive(t, phone, person); // one more event, for a delivery to list
+    const page = (await t.http.get(`/api/subscriptions/${sub.body.id}/deliveries`).set(auth)).body;
+    expect(page.data.length).toBeGreaterThan(0);
+    validate("/api/subscriptions/{id}/deliveries", "200", page);
+    validate("/api/deliveries/{id}/retry", "202", (await t.http.post(`/api/deliveries/${page.data[0].id}/retry`).set(auth)).body, "post");
   });
 
   it("then a response that breaks the schema is caught (the check can fail)", () => {

@@ -2,23 +2,34 @@
 // same audit trail (fast-check), sequentially and concurrently, with the send's own
 // answer landing anywhere among them. Each event (and the send) names the recipient by
 // phone, by BSUID or both: the row keeps every identifier, and the person is found by
-// either one once some event showed the two together.
+// either one once some event showed the two together. A `ticks` relay subscriber (a real
+// receiver, served by both processes' delivery loops) sees each change of the message's
+// status exactly once: a chain that climbs strictly and ends at the row's status.
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { bsuid } from "../helpers/people.ts";
 import { postWebhook, status, statusesPayload, type StatusSpec } from "../helpers/webhooks.ts";
+import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { until } from "../helpers/wait.ts";
 
 let t: TestApp;
 let other: TestApp; // a second Ticks on the same database: writers that do not share a batch
+let rx: Receiver;
+let subscriptionId: string;
 beforeAll(async () => {
-  t = await startTestApp();
-  other = await startTestApp({ testDb: t.testDb });
+  t = await startTestApp({ relay: true });
+  other = await startTestApp({ testDb: t.testDb, relay: true });
+  rx = await startReceiver();
+  const sub = await t.http.post("/api/subscriptions").set(auth).send({ url: rx.url, format: "ticks", events: ["message.status.updated"] });
+  expect(sub.status).toBe(201);
+  subscriptionId = sub.body.id;
 });
 afterAll(async () => {
   await other.close();
   await t.close();
+  await rx.close();
 });
 
 const PHONE = "106540352242922";
@@ -126,8 +137,24 @@ async function conversation(id: string) {
   return res.body.data.map((m: { wamid: string }) => m.wamid);
 }
 
+const ORDER = ["received", "pending", "accepted", "sent", "failed", "delivered", "read", "played"];
+interface Event { data: { wamid: string; status: string; previousStatus: string | null } }
+
+/** The events the subscriber received about one message, in arrival order (each once). */
+async function stream(wamid: string) {
+  await until(() => t.db.prisma.delivery.count({ where: { subscriptionId, status: "pending" } }), (n) => n === 0, 15_000);
+  const ids = rx.delivered.map((r) => String(r.headers["webhook-id"]));
+  expect(new Set(ids).size).toBe(ids.length); // two processes, each event delivered once
+  return rx.delivered.map((r) => JSON.parse(r.body.toString()) as Event).filter((e) => e.data.wamid === wamid).map((e) => e.data);
+}
+
 async function check(s: Scenario) {
   const want = expected(s.kinds, s.viaTicks);
+  const events = await stream(s.wamid);
+  expect(events.map((e) => e.status)).toEqual(events.map((e) => e.status).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)));
+  for (const e of events) expect(e.status).not.toBe(e.previousStatus); // a change, never a repeat
+  events.forEach((e, i) => expect(e.previousStatus).toBe(i === 0 ? (s.viaTicks && e.status === "accepted" ? "pending" : null) : events[i - 1]!.status));
+  expect(events.at(-1)?.status).toBe(want.status);
   const rows = await t.db.prisma.message.findMany({ where: { wamid: s.wamid } });
   const trail = await t.db.prisma.statusEvent.findMany({ where: { wamid: s.wamid } });
   expect(trail.map((e) => e.status).sort()).toEqual(want.trail);
