@@ -21,6 +21,7 @@ import {
   DeliveryPageSchema,
   DeliveryQuerySchema,
   DeliverySchema,
+  RetryAllQuerySchema,
   SubscriptionIdSchema,
   SubscriptionSchema,
   UpdateSubscriptionSchema,
@@ -119,6 +120,19 @@ export function buildOpenApiDocument() {
     security,
     request: { params: SubscriptionIdSchema, query: DeliveryQuerySchema },
     responses: { 200: json(DeliveryPageSchema, "A page of deliveries"), ...unknown, ...errors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/subscriptions/{id}/retry",
+    summary: "Attempt every undelivered delivery of a subscription again now (after the backend's outage)",
+    security,
+    request: { params: SubscriptionIdSchema, query: RetryAllQuerySchema },
+    responses: {
+      202: json(z.object({ retried: z.number().int() }), "How many are due now"),
+      409: json(ApiErrorSchema, "The subscription is disabled"),
+      ...unknown,
+      ...errors,
+    },
   });
   registry.registerPath({
     method: "post",

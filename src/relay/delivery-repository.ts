@@ -158,9 +158,15 @@ export function createDeliveryRepository(db: Database, owner: string) {
 
     find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true }, include: { subscription: { select: { disabled: true } } } }),
 
-    /** Due now, whatever its state (a manual retry); a failed one gets one more attempt. */
-    retryNow: (id: bigint) =>
-      prisma.delivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date(), leasedUntil: null, leasedBy: null } }),
+    /**
+     * Due now, whatever its state (a manual retry); a failed one gets one more attempt. One
+     * being attempted right now keeps its lease: it is not attempted twice at once.
+     */
+    retryNow: (id: bigint) => prisma.delivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date() } }),
+
+    /** Every delivery of a subscription in one of `statuses`, due now (after an outage); how many. */
+    retryAll: async (subscriptionId: string, statuses: Delivery["status"][]) =>
+      (await prisma.delivery.updateMany({ where: { subscriptionId, status: { in: statuses } }, data: { status: "pending", nextAttemptAt: new Date() } })).count,
 
     /** Whether any subscription could have work (the loop skips its poll otherwise). */
     anyActive: async () => (await prisma.subscription.count({ where: { disabled: false }, take: 1 })) > 0,

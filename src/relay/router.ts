@@ -8,6 +8,7 @@ import {
   CreateSubscriptionSchema,
   DeliveryIdSchema,
   DeliveryQuerySchema,
+  RetryAllQuerySchema,
   SubscriptionIdSchema,
   UpdateSubscriptionSchema,
 } from "./schemas.ts";
@@ -39,6 +40,10 @@ export function createRelayRouter(service: RelayService, apiKeys: string[]): Rou
   router.get("/api/subscriptions/:id/deliveries", async (req, res) => {
     const { id } = parseInput(SubscriptionIdSchema, req.params);
     res.json(await service.deliveries(id, parseInput(DeliveryQuerySchema, req.query)));
+  });
+  router.post("/api/subscriptions/:id/retry", async (req, res) => {
+    const { id } = parseInput(SubscriptionIdSchema, req.params);
+    res.status(202).json(await service.retryAll(id, parseInput(RetryAllQuerySchema, req.query).status));
   });
   router.post("/api/deliveries/:id/retry", async (req, res) => {
     res.status(202).json(await service.retry(parseInput(DeliveryIdSchema, req.params).id));

@@ -47,6 +47,10 @@ export const DeliveryQuerySchema = z
   })
   .strict();
 
+export const RetryAllQuerySchema = z
+  .object({ status: z.enum(["pending", "failed"]).optional().openapi({ description: "Only these (default: every delivery not delivered)" }) })
+  .strict();
+
 const time = z.string().nullable().openapi({ format: "date-time" });
 
 export const SubscriptionSchema = z

@@ -92,6 +92,14 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
       const data = rows.slice(0, q.limit);
       return { data: data.map(toDelivery), nextCursor: rows.length > q.limit ? data.at(-1)!.id.toString() : null };
     },
+    /** Every undelivered (or only pending, or only failed) delivery of a subscription, due now. */
+    async retryAll(id: string, status: "pending" | "failed" | undefined) {
+      const s = await existing(id);
+      if (s.disabled) throw new AppError("conflict", "The subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
+      const retried = await deliveries.retryAll(id, status ? [status] : ["pending", "failed"]);
+      onChange?.();
+      return { retried };
+    },
     async retry(id: string) {
       const d = await deliveries.find(BigInt(id));
       if (!d) throw new AppError("not_found", `No delivery ${id}.`);

@@ -37,6 +37,7 @@ describe("when a client reads /openapi.json", () => {
       "/api/subscriptions",
       "/api/subscriptions/{id}",
       "/api/subscriptions/{id}/deliveries",
+      "/api/subscriptions/{id}/retry",
     ]);
     expect(Object.keys(res.body.webhooks).sort()).toEqual(["message.received", "message.status.updated"]);
     expect(res.body.paths["/api/messages"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
@@ -79,6 +80,7 @@ describe("when a client reads /openapi.json", () => {
     const page = (await t.http.get(`/api/subscriptions/${sub.body.id}/deliveries`).set(auth)).body;
     expect(page.data.length).toBeGreaterThan(0);
     validate("/api/subscriptions/{id}/deliveries", "200", page);
+    validate("/api/subscriptions/{id}/retry", "202", (await t.http.post(`/api/subscriptions/${sub.body.id}/retry`).set(auth)).body, "post");
     validate("/api/deliveries/{id}/retry", "202", (await t.http.post(`/api/deliveries/${page.data[0].id}/retry`).set(auth)).body, "post");
   });
 

@@ -124,6 +124,29 @@ describe("given a backend that redirects, or is too slow, or is not listening", 
     expect((await settled(sub.id, 1))[0]).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
+  it("then after an outage every undelivered delivery can be made due at once", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    const real = await startTestApp({ relay: true, testDb: t.testDb }); // the real schedule: the next attempt is 5 s away
+    try {
+      const sub = (await real.http.post("/api/subscriptions").set(auth).send({ url: rx.url, format: "meta", phoneNumberIds: [phone] })).body as { id: string };
+      for (let i = 0; i < 3; i++) expect((await postWebhook(real, statusesPayload(phone, [status({ wamid: wamid(), status: "sent", at: now() })]))).status).toBe(200);
+      await until(() => deliveries(sub.id), (x) => x.length === 3 && x.every((d) => d.attempts === 1));
+      await rx.up();
+      const res = await real.http.post(`/api/subscriptions/${sub.id}/retry`).set(auth);
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ retried: 3 });
+      // Due now rather than at their scheduled retry 5 s after the first attempt:
+      const rows = await real.db.prisma.delivery.findMany({ where: { subscriptionId: sub.id } });
+      for (const d of rows) expect(d.status === "delivered" || d.nextAttemptAt! <= new Date()).toBe(true);
+      const done = await until(() => deliveries(sub.id), (x) => x.every((d) => d.status === "delivered"));
+      expect(done.map((d) => d.attempts)).toEqual([2, 2, 2]);
+    } finally {
+      await real.close();
+    }
+  });
+
   it("then a backend that is down and comes back gets what was queued meanwhile", async () => {
     const rx = await receiver();
     await rx.down();
