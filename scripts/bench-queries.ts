@@ -6,21 +6,14 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { Database } from "../src/db/index.ts";
 import { PrismaClient } from "../src/generated/prisma/client.ts";
 import { createQueryRepository, type QueryRepository } from "../src/queries/repository.ts";
-import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, startTicksProcess } from "./bench/lib.ts";
-import { seed } from "./seed.ts";
+import { seedTemplate, createDatabase, dropDatabase, ensureTemplate, fmt, startTicksProcess } from "./bench/lib.ts";
 
 const SEED = Number(process.env.SEED ?? 1_000_000);
 const N = Number(process.env.REQUESTS ?? 300);
 const TEMPLATE = seedTemplate(SEED);
 const API_KEY = "bench_api_key_0123456789abcdef";
 
-const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
-if (!exists) {
-  console.log(`Seeding ${SEED.toLocaleString("en")} messages into ${TEMPLATE} (once; kept for later runs)…`);
-  await createDatabase(`${TEMPLATE}_tmp`);
-  await seed(dbUrl(`${TEMPLATE}_tmp`), SEED);
-  await admin((c) => c.query(`ALTER DATABASE "${TEMPLATE}_tmp" RENAME TO "${TEMPLATE}"`));
-}
+await ensureTemplate(SEED);
 
 const name = `ticks_bench_queries_${process.pid}`;
 const url = await createDatabase(name, TEMPLATE);

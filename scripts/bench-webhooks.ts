@@ -7,14 +7,14 @@
 // IDS=both: each status also carries the recipient's BSUID (recipient_user_id) and a
 // `contacts` entry, as Meta sends them since 2026, so Ticks links the two identifiers.
 // COMPARE=<another checkout of Ticks, installed>: runs it too, alternating, for an A/B.
+// RELAY=1: the relay's benchmark instead (scripts/bench/relay.ts).
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { envelope } from "../src/sandbox/webhooks.ts";
 import { sign } from "../src/webhooks/signature.ts";
-import { admin, seedTemplate, createDatabase, dbUrl, dropDatabase, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
+import { seedTemplate, createDatabase, dropDatabase, ensureTemplate, fmt, median, spawnTs, startTicksProcess } from "./bench/lib.ts";
 import { requireWrk, wrk, type WrkResult } from "./bench/wrk.ts";
-import { seed } from "./seed.ts";
 
 const SEED = Number(process.env.SEED ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -25,14 +25,10 @@ const WITH_BSUID = process.env.IDS === "both";
 const COMPARE = process.env.COMPARE;
 
 requireWrk();
-
-async function ensureTemplate() {
-  const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [TEMPLATE])).rowCount === 1);
-  if (exists) return;
-  console.log(`Seeding ${SEED.toLocaleString("en")} messages into ${TEMPLATE} (once; kept for later runs)…`);
-  await createDatabase(`${TEMPLATE}_tmp`);
-  await seed(dbUrl(`${TEMPLATE}_tmp`), SEED);
-  await admin((c) => c.query(`ALTER DATABASE "${TEMPLATE}_tmp" RENAME TO "${TEMPLATE}"`));
+if (process.env.RELAY) {
+  await ensureTemplate(SEED);
+  await import("./bench/relay.ts");
+  process.exit(0);
 }
 
 /** Pre-signed bodies of `per` statuses each, for random stored outbound wamids. */
@@ -85,7 +81,7 @@ async function run(kind: Kind, file: string): Promise<Result> {
   }
 }
 
-await ensureTemplate();
+await ensureTemplate(SEED);
 const single = bodies(1, 20_000);
 const fifty = bodies(50, 1_000);
 const results: Record<string, Result[]> = { baseline: [], ticks: [], compare: [], baseline50: [], ticks50: [], compare50: [] };

@@ -37,6 +37,18 @@ export async function createDatabase(name: string, template?: string): Promise<s
   return dbUrl(name);
 }
 
+/** Seeds the template of `messages` messages unless it exists (once; kept for later runs). */
+export async function ensureTemplate(messages: number): Promise<void> {
+  const template = seedTemplate(messages);
+  const exists = await admin(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [template])).rowCount === 1);
+  if (exists) return;
+  console.log(`Seeding ${messages.toLocaleString("en")} messages into ${template} (once; kept for later runs)…`);
+  const { seed } = await import("../seed.ts");
+  await createDatabase(`${template}_tmp`);
+  await seed(dbUrl(`${template}_tmp`), messages);
+  await admin((c) => c.query(`ALTER DATABASE "${template}_tmp" RENAME TO "${template}"`));
+}
+
 export const dropDatabase = (name: string) => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 
 export interface Child {

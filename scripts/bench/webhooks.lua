@@ -1,5 +1,5 @@
 -- wrk script for bench-webhooks: posts pre-signed webhook bodies, one picked at random
--- per request, from the file named by BODIES (lines of "<signature>\t<body>").
+-- per request (or in turn with SEQ=1), from the file named by BODIES (lines of "<signature>\t<body>").
 local bodies = {}
 local sigs = {}
 
@@ -17,8 +17,18 @@ function init(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 end
 
+-- SEQ=1: each body in turn, once (wrap around at the end), instead of one at random.
+local seq = os.getenv("SEQ") ~= nil
+local next_i = 0
+
 function request()
-  local i = math.random(#bodies)
+  local i
+  if seq then
+    next_i = next_i % #bodies + 1
+    i = next_i
+  else
+    i = math.random(#bodies)
+  end
   return wrk.format("POST", "/webhook", {
     ["Content-Type"] = "application/json",
     ["X-Hub-Signature-256"] = sigs[i],

@@ -1,9 +1,11 @@
 // The one durable job loop, shared by the read receipts and the relay's deliveries. Jobs
 // live in a table of their own (written in the statement that stores what they are about),
 // so nothing is lost when the process stops; this loop claims due jobs with a lease
-// (several processes share a table), runs each, and claims again as soon as a slot frees,
+// (several processes share a table), runs them, and claims again as soon as it has room,
 // when woken (`kick`) or every `pollMs`. A job records its own outcome (done, retry at,
 // given up); a job whose run throws keeps its lease until it ends, then is claimed again.
+// Jobs can be grouped by a key (the relay: one per subscription) with a cap on how many of
+// one key run at once, so a slow key holds only its own slots.
 import type { Logger } from "pino";
 
 export interface OutboxOptions<J> {
@@ -11,19 +13,32 @@ export interface OutboxOptions<J> {
   name: string;
   /** Due jobs, at most `limit`, leased to this process. */
   claim(limit: number): Promise<J[]>;
-  /** Attempts one job and records its outcome. */
+  /** Attempts one job and records (or queues the recording of) its outcome. */
   run(job: J): Promise<void>;
   log: Logger;
   /** How often due jobs are looked for when nothing wakes the loop. */
   pollMs: number;
   /** Jobs this process runs at once. */
   concurrency: number;
+  /** Jobs claimed and not yet finished, waiting ones included (default: concurrency). */
+  prefetch?: number;
+  /** The job's group, and how many of one group run at once (default: no groups). */
+  keyOf?: (job: J) => string;
+  perKey?: number;
   /** Checked before each poll's claim: false skips it (nothing can be due). */
   mayHaveWork?: () => boolean | Promise<boolean>;
+  /** On stop: gives back jobs claimed and not started, so another process need not wait for their leases. */
+  release?: (jobs: J[]) => Promise<void>;
 }
 
 export function createOutboxWorker<J>(o: OutboxOptions<J>) {
-  let inflight = 0;
+  const prefetch = o.prefetch ?? o.concurrency;
+  const perKey = o.perKey ?? o.concurrency;
+  const keyOf = o.keyOf ?? (() => "");
+  const waiting = new Map<string, J[]>(); // claimed, not started, per key
+  const runningByKey = new Map<string, number>();
+  let held = 0; // claimed and not finished
+  let running = 0;
   let claiming = false;
   let again = false;
   let stopped = false; // kick() works before start(), which adds the polling
@@ -31,21 +46,37 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
   let idle: (() => void)[] = [];
 
   const settle = () => {
-    if (claiming || inflight > 0) return;
-    const waiting = idle;
+    if (claiming || held > 0) return;
+    const resolve = idle;
     idle = [];
-    for (const resolve of waiting) resolve();
+    for (const r of resolve) r();
   };
 
-  function runJob(job: J): void {
-    inflight += 1;
+  function dispatch(): void {
+    for (const [key, jobs] of waiting) {
+      while (jobs.length > 0 && running < o.concurrency && (runningByKey.get(key) ?? 0) < perKey) {
+        start(key, jobs.shift()!);
+      }
+      if (jobs.length === 0) waiting.delete(key);
+      if (running >= o.concurrency) return;
+    }
+  }
+
+  function start(key: string, job: J): void {
+    running += 1;
+    runningByKey.set(key, (runningByKey.get(key) ?? 0) + 1);
     void o
       .run(job)
       .catch((err: unknown) => o.log.error({ err }, `${o.name}: an attempt could not be recorded; the job is tried again when its lease ends`))
       .finally(() => {
-        inflight -= 1;
+        running -= 1;
+        held -= 1;
+        const n = runningByKey.get(key)! - 1;
+        if (n === 0) runningByKey.delete(key);
+        else runningByKey.set(key, n);
+        dispatch();
         if (stopped) settle();
-        else void fill(); // a slot is free
+        else void fill(); // there is room
       });
   }
 
@@ -58,10 +89,17 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
     try {
       do {
         again = false;
-        while (!stopped && inflight < o.concurrency) {
-          const jobs = await o.claim(o.concurrency - inflight);
+        while (!stopped && held < prefetch) {
+          const jobs = await o.claim(prefetch - held);
           if (jobs.length === 0) break;
-          for (const job of jobs) runJob(job);
+          held += jobs.length;
+          for (const job of jobs) {
+            const key = keyOf(job);
+            const list = waiting.get(key);
+            if (list) list.push(job);
+            else waiting.set(key, [job]);
+          }
+          dispatch();
         }
       } while (again && !stopped);
     } catch (err) {
@@ -91,11 +129,15 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
       void tick();
     },
     kick,
-    /** Claims nothing more; resolves when the jobs running now have ended. */
+    /** Claims nothing more; resolves when the jobs running now have ended (waiting ones are let go: their leases end). */
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (claiming || inflight > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      const unstarted = [...waiting.values()].flat();
+      waiting.clear();
+      held -= unstarted.length;
+      if (unstarted.length) await o.release?.(unstarted).catch((err: unknown) => o.log.warn({ err }, `${o.name}: could not give back claimed jobs; their leases will end`));
+      if (claiming || held > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };
 }

@@ -4,8 +4,6 @@ import { createHash } from "node:crypto";
 import type { Database } from "../db/index.ts";
 import type { Delivery } from "../generated/prisma/client.ts";
 
-/** Most requests in flight to one subscription, over every Ticks process. */
-export const MAX_IN_FLIGHT = 8;
 
 /** A delivery claimed for one attempt, with where it goes. */
 export interface ClaimedDelivery {
@@ -43,19 +41,23 @@ export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
   return {
     /**
-     * Claims due deliveries, at most `limit`, and at most MAX_IN_FLIGHT per subscription
-     * counting what every process holds: a claimer locks the subscription rows it serves
-     * (SKIP LOCKED: two claimers never wait for each other, and never both count the same
-     * free slots). A delivery whose message has an earlier event still pending waits for it.
-     * Raw SQL: row locks with SKIP LOCKED and a LATERAL per subscription have no Prisma form.
+     * Claims due deliveries, at most `limit`, and at most `perSubscription` of one subscription
+     * held by this process. A subscription is served by one process at a time (none claims
+     * where another holds live leases; claimers lock the subscription rows they serve, SKIP
+     * LOCKED, so two never both see it free), which is how the in-flight cap per subscription
+     * holds over every process. A delivery whose message has an earlier event still pending
+     * waits for it. Raw SQL: row locks with SKIP LOCKED and a LATERAL per subscription have
+     * no Prisma form.
      */
-    claim: (limit: number, leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
+    claim: (limit: number, perSubscription: number, leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
       WITH subs AS (
         SELECT s.id, s.url, s.format::text AS format, s.secret FROM subscriptions s
-        WHERE NOT s.disabled
+        WHERE NOT s.disabled AND NOT EXISTS (
+          SELECT 1 FROM deliveries l WHERE l.subscription_id = s.id AND l.status = 'pending'
+            AND l.leased_until > now() AND l.leased_by <> ${owner})
         FOR NO KEY UPDATE SKIP LOCKED
       ), room AS (
-        SELECT subs.id, ${MAX_IN_FLIGHT} - (SELECT count(*) FROM deliveries l
+        SELECT subs.id, ${perSubscription} - (SELECT count(*) FROM deliveries l
           WHERE l.subscription_id = subs.id AND l.status = 'pending' AND l.leased_until > now())::int AS free
         FROM subs
       ), picked AS (
@@ -77,6 +79,9 @@ export function createDeliveryRepository(db: Database, owner: string) {
       WHERE d.id = picked.id AND subs.id = d.subscription_id AND d.status = 'pending'
         AND (d.leased_until IS NULL OR d.leased_until <= now())
       RETURNING d.id, d.subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, subs.url, subs.format, subs.secret`,
+
+    /** Gives back leases this process holds and will not use (it is stopping). */
+    release: (ids: bigint[]) => prisma.delivery.updateMany({ where: { id: { in: ids }, leasedBy: owner }, data: { leasedUntil: null, leasedBy: null } }),
 
     /**
      * Records attempts (group-committed: one statement for many): delivered, or failed and

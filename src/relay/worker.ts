@@ -11,8 +11,10 @@ import { causeChain, codeOf } from "../errors.ts";
 import { createOutboxWorker } from "../outbox/worker.ts";
 import { sign as metaSignature } from "../webhooks/signature.ts";
 import type { AttemptOutcome, ClaimedDelivery, DeliveryRepository } from "./delivery-repository.ts";
-import { MAX_IN_FLIGHT } from "./delivery-repository.ts";
 import { ticksEventBody } from "./events.ts";
+
+/** Most requests in flight to one subscription, over every Ticks process. */
+export const MAX_IN_FLIGHT = 8;
 
 /** After the 1st, 2nd … 7th failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then failed. */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
@@ -26,6 +28,8 @@ export interface RelayWorkerOptions {
   pollMs?: number;
   /** Attempts this process runs at once, over every subscription (default 64). */
   concurrency?: number;
+  /** Deliveries of one subscription this process claims ahead of attempting them (default 256). */
+  prefetch?: number;
 }
 
 /** What a failed attempt is recorded as: the answer's status, or the error in words. */
@@ -44,9 +48,12 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const timeoutMs = o.timeoutMs ?? 15_000;
   const delays = o.retryDelaysMs ?? RETRY_DELAYS_MS;
   const concurrency = o.concurrency ?? 64;
-  // Keep-alive connections, at most MAX_IN_FLIGHT per subscriber's origin.
-  const dispatcher = new Agent({ connections: MAX_IN_FLIGHT, keepAliveTimeout: 30_000 });
-  const outcomes = new GroupCommit<AttemptOutcome>((rows) => repo.record(rows, delays), { maxItems: 500, concurrency: 1 });
+  // Keep-alive connections per origin (the loop caps what one subscription has in flight).
+  const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 30_000 });
+  const prefetch = o.prefetch ?? 256;
+  const outcomes = new GroupCommit<AttemptOutcome>((rows) => repo.record(rows, delays), { maxItems: 1_000, concurrency: 1 });
+  const recording = new Set<Promise<void>>(); // outcomes not yet committed
+  const webhooks = new Map<string, Webhook>(); // by secret: decoding it once
   let active: boolean | undefined; // are there subscriptions at all (refreshed every poll)
 
   function build(d: ClaimedDelivery): { body: Buffer | string; headers: Record<string, string> } {
@@ -57,7 +64,9 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     }
     const body = ticksEventBody(d.event_type, d.created_at, d.data);
     const now = new Date();
-    const signature = new Webhook(d.secret).sign(id, now, body);
+    let signer = webhooks.get(d.secret);
+    if (!signer) webhooks.set(d.secret, (signer = new Webhook(d.secret)));
+    const signature = signer.sign(id, now, body);
     return { body, headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature } };
   }
 
@@ -79,17 +88,27 @@ export function createRelayWorker(o: RelayWorkerOptions) {
       outcome.error = describe(err);
     }
     if (!outcome.delivered) o.log.warn({ deliveryId: d.id.toString(), subscriptionId: d.subscription_id, attempt: d.attempts + 1, error: outcome.error }, "relay delivery attempt failed");
-    await outcomes.submit([outcome], { always: true });
+    // The slot is free once the answer is in; the outcome is committed with others. Until
+    // then the delivery stays leased, and its message's next event is not due.
+    const recorded = outcomes
+      .submit([outcome], { always: true })
+      .catch((err: unknown) => o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery is attempted again when its lease ends"))
+      .finally(() => recording.delete(recorded));
+    recording.add(recorded);
   }
 
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
     // The lease outlives the attempt's deadline and the recording of its outcome.
-    claim: (limit) => repo.claim(limit, timeoutMs + 30_000),
+    claim: (limit) => repo.claim(limit, prefetch, timeoutMs + 30_000),
     run: attempt,
+    release: async (jobs) => void (await repo.release(jobs.map((j) => j.id))),
     log: o.log,
     pollMs: o.pollMs ?? 1_000,
     concurrency,
+    prefetch: prefetch * 4,
+    keyOf: (d) => d.subscription_id,
+    perKey: MAX_IN_FLIGHT,
     mayHaveWork: async () => {
       active = await repo.anyActive();
       if (Math.random() < 0.001) await repo.forgetOldPosts(); // about every 15 minutes at the default poll
@@ -108,6 +127,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     },
     async stop() {
       await loop.stop();
+      await Promise.all(recording);
       await dispatcher.close();
     },
   };
