@@ -1,8 +1,8 @@
 // Data access of the relay's outbox (`deliveries`) and of the webhook POSTs passed on
 // (`relayed_posts`). Only repositories talk to the database.
-import { createHash } from "node:crypto";
 import type { Database } from "../db/index.ts";
 import type { Delivery } from "../generated/prisma/client.ts";
+import { relayedPostsCte, type RelayedPost } from "./sql.ts";
 
 
 /** A delivery claimed for one attempt, with where it goes. */
@@ -31,11 +31,6 @@ export interface AttemptOutcome {
   at: Date;
 }
 
-/** A webhook POST that Ticks answered 200: its bytes and the phone numbers it is about. */
-export interface RelayedPost {
-  body: Buffer;
-  phoneNumberIds: string[];
-}
 
 export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
@@ -115,38 +110,9 @@ export function createDeliveryRepository(db: Database, owner: string) {
         WHERE s.id = g.subscription_id AND NOT s.disabled`;
     },
 
-    /**
-     * Queues webhook POSTs for the `meta` subscriptions whose phone numbers they name, unless
-     * the same bytes went to that subscription in the last 24 hours (Meta's retries): the
-     * dedupe is an upsert on (subscription, sha256), so concurrent writers agree. Raw SQL:
-     * one group-committed statement for many POSTs, on the webhook path.
-     */
+    /** Queues webhook POSTs for the `meta` subscriptions (relayedPostsCte), in a statement of their own. */
     async relayPosts(posts: RelayedPost[]): Promise<void> {
-      const seen = new Set<string>();
-      const rows: { hash: string; body: string; phones: string[] }[] = [];
-      for (const p of posts) {
-        const hash = createHash("sha256").update(p.body).digest("hex");
-        if (seen.has(hash)) continue; // the same bytes twice in one batch: once
-        seen.add(hash);
-        rows.push({ hash, body: p.body.toString("base64"), phones: p.phoneNumberIds });
-      }
-      await prisma.$executeRaw`
-        WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(hash text, body text, phones text[])
-        ), wanted AS (
-          SELECT s.id AS subscription_id, i.hash, i.body FROM input i JOIN subscriptions s
-            ON s.format = 'meta' AND NOT s.disabled
-            AND (COALESCE(cardinality(s.phone_number_ids), 0) = 0 OR s.phone_number_ids && i.phones)
-        ), fresh AS (
-          INSERT INTO relayed_posts AS p (subscription_id, hash, first_at)
-          SELECT subscription_id, hash, now() FROM wanted ORDER BY subscription_id, hash
-          ON CONFLICT (subscription_id, hash) DO UPDATE SET first_at = now()
-          WHERE p.first_at < now() - interval '24 hours'
-          RETURNING subscription_id, hash
-        )
-        INSERT INTO deliveries (subscription_id, event_type, body)
-        SELECT w.subscription_id, 'meta', decode(w.body, 'base64')
-        FROM fresh f JOIN wanted w USING (subscription_id, hash)`;
+      if (posts.length) await prisma.$executeRaw`WITH ${relayedPostsCte(posts)} done AS (SELECT 1) SELECT 1`;
     },
 
     /** Forgets POSTs passed on more than 24 hours ago (they may be passed on again). */

@@ -1,7 +1,14 @@
 // The SQL that queues the relay's work in the statements that store what it reports
 // (docs/relay.md): an event or a webhook POST is in the outbox once, and only if, what it
 // reports has committed. Shared by the webhook and send repositories.
+import { createHash } from "node:crypto";
 import { Prisma } from "../generated/prisma/client.ts";
+
+/** A webhook POST that Ticks answered 200: its bytes and the phone numbers it is about. */
+export interface RelayedPost {
+  body: Buffer;
+  phoneNumberIds: string[];
+}
 
 export type EventType = "message.status.updated" | "message.received";
 
@@ -30,4 +37,39 @@ export function receivedEvents(rows: string): Prisma.Sql {
       SELECT s.id, 'message.received', COALESCE(c.wamid, c.id::text), to_jsonb(c)
       FROM ${rows} c JOIN subscriptions s ON ${takes("message.received", "c.phone_number_id").text}
       ORDER BY c.id`);
+}
+
+/**
+ * CTEs (ending with a comma) that queue webhook POSTs for the `meta` subscriptions whose
+ * phone numbers they name, unless the same bytes went to that subscription in the last 24
+ * hours (Meta's retries): the dedupe is an upsert on (subscription, sha256), so concurrent
+ * writers agree. Nothing when there are none, so a statement without them stays as it was.
+ */
+export function relayedPostsCte(posts: RelayedPost[]): Prisma.Sql {
+  if (posts.length === 0) return Prisma.empty;
+  const seen = new Set<string>();
+  const rows: { hash: string; body: string; phones: string[] }[] = [];
+  for (const p of posts) {
+    const hash = createHash("sha256").update(p.body).digest("hex");
+    if (seen.has(hash)) continue; // the same bytes twice in one statement: once
+    seen.add(hash);
+    rows.push({ hash, body: p.body.toString("base64"), phones: p.phoneNumberIds });
+  }
+  return Prisma.sql`posts AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(hash text, body text, phones text[])
+    ), posts_wanted AS (
+      SELECT s.id AS subscription_id, i.hash, i.body FROM posts i JOIN subscriptions s
+        ON s.format = 'meta' AND NOT s.disabled
+        AND (COALESCE(cardinality(s.phone_number_ids), 0) = 0 OR s.phone_number_ids && i.phones)
+    ), posts_fresh AS (
+      INSERT INTO relayed_posts AS p (subscription_id, hash, first_at)
+      SELECT subscription_id, hash, now() FROM posts_wanted ORDER BY subscription_id, hash
+      ON CONFLICT (subscription_id, hash) DO UPDATE SET first_at = now()
+      WHERE p.first_at < now() - interval '24 hours'
+      RETURNING subscription_id, hash
+    ), posts_queued AS (
+      INSERT INTO deliveries (subscription_id, event_type, body)
+      SELECT w.subscription_id, 'meta', decode(w.body, 'base64')
+      FROM posts_fresh f JOIN posts_wanted w USING (subscription_id, hash)
+    ),`;
 }

@@ -9,7 +9,7 @@ import { EnvelopeSchema } from "./envelope-schema.ts";
 import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
 import { parseEnvelope, type StatusRow } from "./parse.ts";
 import type { WebhookRepository } from "./repository.ts";
-import type { RelayedPost } from "../relay/delivery-repository.ts";
+import type { RelayedPost } from "../relay/sql.ts";
 
 export interface IngestDeps {
   repo: WebhookRepository;
@@ -27,8 +27,17 @@ export interface IngestDeps {
 export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, onStored }: IngestDeps) {
   // Two batches in flight keep both Node and Postgres busy (measured: 50-status POSTs went
   // from 3.9x to 6.4x the single-status rate); writers lock wamids in one order, so two
-  // batches cannot deadlock.
-  const statuses = new GroupCommit<StatusRow>((rows) => repo.applyStatuses(rows), { maxItems: 1_000, concurrency: 2, maxQueued });
+  // batches cannot deadlock. A batch holds statuses and, for POSTs that held only statuses,
+  // the POSTs themselves, queued for the relay in the statement that applies their statuses.
+  const statuses = new GroupCommit<StatusRow | RelayedPost>(
+    (items) => {
+      const rows: StatusRow[] = [];
+      const posts: RelayedPost[] = [];
+      for (const i of items) if ("body" in i) posts.push(i); else rows.push(i);
+      return repo.applyStatuses(rows, posts);
+    },
+    { maxItems: 1_000, concurrency: 2, maxQueued },
+  );
   const relayed = relayPosts && new GroupCommit<RelayedPost>(relayPosts, { maxItems: 500, concurrency: 1 });
 
   async function ingest(raw: Buffer): Promise<{ statuses: number; inbound: number; unprocessed: number }> {
@@ -43,14 +52,16 @@ export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_
       throw new AppError("bad_request", "The body is not a webhook envelope (an object with `object` and an `entry` array).", issuesList(envelope.error));
     }
     const parsed = parseEnvelope(envelope.data.entry);
+    const post: RelayedPost = { body: raw, phoneNumberIds: parsed.phoneNumberIds };
+    const statusesOnly = relayPosts !== undefined && parsed.inbound.length === 0 && parsed.unprocessed.length === 0;
     try {
       await Promise.all([
-        statuses.submit(parsed.statuses),
+        statuses.submit(statusesOnly ? [...parsed.statuses, post] : parsed.statuses),
         repo.storeInbound(parsed.inbound, autoRead),
         repo.storeUnprocessed(parsed.unprocessed),
       ]);
-      // Admitted already (its statuses are stored): never refused for the queue's size.
-      await relayed?.submit([{ body: raw, phoneNumberIds: parsed.phoneNumberIds }], { always: true });
+      // Otherwise queued once all of it is stored (admitted already: never refused for size).
+      if (!statusesOnly) await relayed?.submit([post], { always: true });
     } catch (err) {
       // Meta retries a 503; what was stored of this POST is stored once (every write is idempotent).
       if (err instanceof QueueFullError) throw new AppError("unavailable", "Ticks is busy: too many statuses are waiting to be written. Retry later.");

@@ -10,7 +10,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, KnownLinks } from "../people/identifiers.ts";
 import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
-import { receivedEvents, statusChangedEvents } from "../relay/sql.ts";
+import { receivedEvents, relayedPostsCte, statusChangedEvents, type RelayedPost } from "../relay/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 export function createWebhookRepository(db: Database) {
@@ -19,15 +19,17 @@ export function createWebhookRepository(db: Database) {
     /**
      * Applies a batch of status events (from one or many POSTs) in one statement, run on the
      * driver like the send path's writes (Database.execute, prepared by name): it is
-     * group-committed and runs for every status Meta sends.
+     * group-committed and runs for every status Meta sends. `posts` are the POSTs these
+     * statuses came in, when they held nothing else: they are queued for the relay in the
+     * same statement (one commit per batch instead of two).
      */
-    async applyStatuses(rows: StatusRow[]): Promise<void> {
-      if (rows.length === 0) return;
+    async applyStatuses(rows: StatusRow[], posts: RelayedPost[] = []): Promise<void> {
+      if (rows.length === 0 && posts.length === 0) return;
       const input = JSON.stringify(rows.map((r, ord) => ({ ...r, identities: undefined, ord })));
       // The person's identifiers are linked in this same statement (the `identity` CTE).
       const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       const q = Prisma.sql`
-        WITH ${linksCte(newLinks)} input AS (
+        WITH ${linksCte(newLinks)} ${relayedPostsCte(posts)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
             phone_number_id text, recipient_id text, wa_id text, user_id text, parent_user_id text, username text,
             contact_name text, errors jsonb, pricing jsonb, conversation jsonb, biz text, raw jsonb, ord int)
@@ -88,7 +90,7 @@ export function createWebhookRepository(db: Database) {
         RETURNING *
         )
         ${statusChangedEvents("changed")}`;
-      await db.execute(q.text, q.values, linkedName("ticks_webhook_statuses", newLinks));
+      await db.execute(q.text, q.values, linkedName(posts.length ? "ticks_webhook_statuses_relayed" : "ticks_webhook_statuses", newLinks));
       known.remember(newLinks);
     },
 

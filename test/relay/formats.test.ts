@@ -74,13 +74,14 @@ describe("given a meta subscription with the backend's own app secret", () => {
     expect((await postWebhook(t, undefined, { raw })).status).toBe(200); // Meta's retry: same bytes
     const other = JSON.stringify(statusesPayload(phone, [status({ wamid: wamid(), status: "sent", at: now() })]));
     expect((await postWebhook(t, undefined, { raw: other })).status).toBe(200);
+    // A POST with an inbound message (stored by another statement) is passed on as well, once.
+    const inbound = JSON.stringify(envelope(phone, { contacts: [{ profile: { name: "Ana" }, wa_id: "16505550123" }], messages: [{ from: "16505550123", id: wamid(), timestamp: String(now()), type: "text", text: { body: "hi" } }] }));
+    expect((await postWebhook(t, undefined, { raw: inbound })).status).toBe(200);
+    expect((await postWebhook(t, undefined, { raw: inbound })).status).toBe(200);
 
     const got = await allDelivered(sub.id).then(() => fromSub(phone));
-    expect(got.map((r) => r.body.toString())).toEqual([raw, other]);
-    expect(await deliveriesOf(sub.id)).toEqual([
-      expect.objectContaining({ eventType: "meta", status: "delivered" }),
-      expect.objectContaining({ eventType: "meta", status: "delivered" }),
-    ]);
+    expect(got.map((r) => r.body.toString())).toEqual([raw, other, inbound]);
+    expect(await deliveriesOf(sub.id)).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ eventType: "meta", status: "delivered" })));
   });
 
   it("then a POST about another phone number is not passed on to it", async () => {
