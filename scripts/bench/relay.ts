@@ -19,7 +19,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { envelope } from "../../src/sandbox/webhooks.ts";
 import { sign } from "../../src/webhooks/signature.ts";
-import { createDatabase, dbUrl, dropDatabase, fmt, median, seedTemplate, spawnTs, startTicksProcess } from "./lib.ts";
+import { backendPids, cpuMs, createDatabase, dbUrl, dropDatabase, fmt, median, seedTemplate, spawnTs, startTicksProcess } from "./lib.ts";
 import { requireWrk, wrk } from "./wrk.ts";
 
 const SEED = Number(process.env.SEED ?? 1_000_000);
@@ -62,7 +62,7 @@ function storedStatusBodies(count: number): string {
 }
 
 // ---------- Ticks on a fresh copy of the seeded database ----------
-async function withTicks<T>(subscribe: boolean, fn: (ticks: { url: string; db: string; subs: string[] }) => Promise<T>): Promise<T> {
+async function withTicks<T>(subscribe: boolean, fn: (ticks: { url: string; db: string; subs: string[]; pid: number | undefined }) => Promise<T>): Promise<T> {
   const name = `ticks_bench_relay_${process.pid}`;
   const url = await createDatabase(name, TEMPLATE);
   const ticks = await startTicksProcess({ DATABASE_URL: url, WHATSAPP_ACCESS_TOKEN: "x", WHATSAPP_APP_SECRET: SECRET, WHATSAPP_VERIFY_TOKEN: "x", API_KEYS: KEY, AUTO_READ: "false", LOG_LEVEL: "error" });
@@ -74,7 +74,7 @@ async function withTicks<T>(subscribe: boolean, fn: (ticks: { url: string; db: s
         subs.push(((await res.json()) as { id: string }).id);
       }
     }
-    return await fn({ url: ticks.url, db: name, subs });
+    return await fn({ url: ticks.url, db: name, subs, pid: ticks.proc.pid });
   } finally {
     await ticks.stop();
     await dropDatabase(name);
@@ -138,12 +138,17 @@ const file = storedStatusBodies(200_000);
 const rates: Record<"plain" | "relay", number[]> = { plain: [], relay: [] };
 for (let i = 0; i < RUNS; i++) {
   for (const kind of ["plain", "relay"] as const) {
-    await withTicks(kind === "relay", async ({ url, db }) => {
+    await withTicks(kind === "relay", async ({ url, db, pid }) => {
       const before = await arrivals();
+      const pg0 = await backendPids(db);
+      const cpu0 = { ticks: cpuMs(pid), pg: pg0.reduce((a, p) => a + cpuMs(p), 0), rx: cpuMs(rxProc.proc.pid) };
       const r = wrk(url, { script: "scripts/bench/webhooks.lua", connections: 32, seconds: SECONDS, env: { BODIES: file, SEQ: "1" } });
+      const pg1 = await backendPids(db);
+      const n = (r.rps * SECONDS) / 1000;
+      const cpu = `CPU ms per 1,000 statuses: Ticks ${fmt((cpuMs(pid) - cpu0.ticks) / n)}, Postgres ${fmt((pg1.reduce((a, p) => a + cpuMs(p), 0) - cpu0.pg) / n)}, receiver ${fmt((cpuMs(rxProc.proc.pid) - cpu0.rx) / n)}`;
       rates[kind].push(r.rps);
       const backlog = kind === "relay" ? await pending(db) : 0;
-      console.log(`run ${i + 1} ${kind.padEnd(5)} ${fmt(r.rps)} statuses/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  errors ${r.errors}${kind === "relay" ? `  delivered ${(await arrivals()) - before}, pending at the end ${backlog}` : ""}`);
+      console.log(`run ${i + 1} ${kind.padEnd(5)} ${fmt(r.rps)} statuses/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  errors ${r.errors}${kind === "relay" ? `  delivered ${(await arrivals()) - before}, pending at the end ${backlog}` : ""}\n      ${cpu}`);
     });
   }
 }

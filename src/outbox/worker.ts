@@ -27,7 +27,7 @@ export interface OutboxOptions<J> {
   perKey?: number;
   /** Checked before each poll's claim: false skips it (nothing can be due). */
   mayHaveWork?: () => boolean | Promise<boolean>;
-  /** On stop: gives back jobs claimed and not started, so another process need not wait for their leases. */
+  /** On stop: jobs claimed and not started, given back (so that another process need not wait for their leases). */
   release?: (jobs: J[]) => Promise<void>;
 }
 
@@ -136,7 +136,7 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
       const unstarted = [...waiting.values()].flat();
       waiting.clear();
       held -= unstarted.length;
-      if (unstarted.length) await o.release?.(unstarted).catch((err: unknown) => o.log.warn({ err }, `${o.name}: could not give back claimed jobs; their leases will end`));
+      if (unstarted.length) await o.release?.(unstarted).catch((err: unknown) => o.log.warn({ err }, `${o.name}: could not give back claimed jobs; another process takes them when their leases end`));
       if (claiming || held > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
   };

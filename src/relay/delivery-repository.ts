@@ -36,52 +36,45 @@ export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
   return {
     /**
-     * Claims due deliveries, at most `limit`, and at most `perSubscription` of one subscription
-     * held by this process. A subscription is served by one process at a time (none claims
-     * where another holds live leases; claimers lock the subscription rows they serve, SKIP
-     * LOCKED, so two never both see it free), which is how the in-flight cap per subscription
-     * holds over every process. A delivery whose message has an earlier event still pending
-     * waits for it. Raw SQL: row locks with SKIP LOCKED and a LATERAL per subscription have
-     * no Prisma form.
+     * Takes (or renews) the lease of every enabled subscription no other process holds, and
+     * returns due deliveries of those, at most `limit`, at most `perSubscription` of one, none
+     * of `held` (this process has them already). One process at a time delivers to a
+     * subscription, which is how the in-flight cap per subscription holds over every process;
+     * a process that dies lets its subscriptions go when their leases end, and what it had
+     * in flight is still pending. A delivery whose message has an earlier event still pending
+     * waits for it. Raw SQL: a LATERAL per subscription has no Prisma form.
      */
-    claim: (limit: number, perSubscription: number, leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
-      WITH subs AS (
-        SELECT s.id, s.url, s.format::text AS format, s.secret FROM subscriptions s
-        WHERE NOT s.disabled AND NOT EXISTS (
-          SELECT 1 FROM deliveries l WHERE l.subscription_id = s.id AND l.status = 'pending'
-            AND l.leased_until > now() AND l.leased_by <> ${owner})
-        FOR NO KEY UPDATE SKIP LOCKED
-      ), room AS (
-        SELECT subs.id, ${perSubscription} - (SELECT count(*) FROM deliveries l
-          WHERE l.subscription_id = subs.id AND l.status = 'pending' AND l.leased_until > now())::int AS free
-        FROM subs
-      ), picked AS (
-        SELECT d.id FROM room CROSS JOIN LATERAL (
-          SELECT d.id FROM deliveries d
-          WHERE d.subscription_id = room.id AND d.status = 'pending' AND d.next_attempt_at <= now()
-            AND (d.leased_until IS NULL OR d.leased_until <= now())
-            AND (d.order_key IS NULL OR NOT EXISTS (
-              SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
-                AND e.status = 'pending' AND e.id < d.id))
-          ORDER BY d.next_attempt_at, d.id
-          LIMIT GREATEST(room.free, 0)
-          FOR UPDATE SKIP LOCKED
-        ) d
-        LIMIT ${limit}
+    claim: (limit: number, perSubscription: number, held: bigint[], leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
+      WITH mine AS (
+        UPDATE subscriptions s SET leased_by = ${owner}, leased_until = now() + make_interval(secs => ${leaseMs / 1000})
+        WHERE NOT s.disabled AND (s.leased_until IS NULL OR s.leased_until < now() OR s.leased_by = ${owner})
+        RETURNING s.id, s.url, s.format::text AS format, s.secret
       )
-      UPDATE deliveries d SET leased_until = now() + make_interval(secs => ${leaseMs / 1000}), leased_by = ${owner}
-      FROM picked, subs
-      WHERE d.id = picked.id AND subs.id = d.subscription_id AND d.status = 'pending'
-        AND (d.leased_until IS NULL OR d.leased_until <= now())
-      RETURNING d.id, d.subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, subs.url, subs.format, subs.secret`,
+      SELECT d.id, mine.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, mine.url, mine.format, mine.secret
+      FROM mine CROSS JOIN LATERAL (
+        SELECT d.id, d.event_type, d.body, d.data, d.attempts, d.created_at FROM deliveries d
+        WHERE d.subscription_id = mine.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+          AND d.id <> ALL(${held}::bigint[])
+          AND (d.order_key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
+              AND e.status = 'pending' AND e.id < d.id))
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT ${perSubscription}
+      ) d
+      LIMIT ${limit}`,
 
-    /** Gives back leases this process holds and will not use (it is stopping). */
-    release: (ids: bigint[]) => prisma.delivery.updateMany({ where: { id: { in: ids }, leasedBy: owner }, data: { leasedUntil: null, leasedBy: null } }),
+    /** Keeps this process's subscriptions leased while it works on them. */
+    renew: (leaseMs: number) =>
+      prisma.subscription.updateMany({ where: { leasedBy: owner }, data: { leasedUntil: new Date(Date.now() + leaseMs) } }),
+
+    /** Lets this process's subscriptions go (it is stopping): another process need not wait for the leases to end. */
+    release: () => prisma.subscription.updateMany({ where: { leasedBy: owner }, data: { leasedBy: null, leasedUntil: null } }),
 
     /**
      * Records attempts (group-committed: one statement for many): delivered, or failed and
      * due again after `delaysMs[attempts - 1]`, or failed for good after the last delay. A
-     * 410 disables its subscription. Only rows this process still leases are written.
+     * 410 disables its subscription. A delivery no longer pending (a caller retried it or it
+     * was delivered meanwhile) keeps what it has.
      */
     async record(outcomes: AttemptOutcome[], delaysMs: readonly number[]): Promise<void> {
       const input = JSON.stringify(outcomes.map((o) => ({ ...o, id: o.id.toString() })));
@@ -95,13 +88,11 @@ export function createDeliveryRepository(db: Database, owner: string) {
             last_attempt_at = r.at,
             last_response_status = r."responseStatus",
             last_error = r.error,
-            leased_until = NULL,
-            leased_by = NULL,
             status = (CASE WHEN r.delivered THEN 'delivered' WHEN d.attempts + 1 > ${delaysMs.length} THEN 'failed' ELSE 'pending' END)::"DeliveryStatus",
             delivered_at = CASE WHEN r.delivered THEN r.at END,
             next_attempt_at = CASE WHEN r.delivered OR d.attempts + 1 > ${delaysMs.length} THEN NULL
               ELSE now() + make_interval(secs => (${delaysMs}::int[])[d.attempts + 1] / 1000.0) END
-          FROM r WHERE d.id = r.id AND d.leased_by = ${owner}
+          FROM r WHERE d.id = r.id AND d.status = 'pending'
           RETURNING d.subscription_id, r.gone, r.at
         )
         UPDATE subscriptions s SET disabled = true, updated_at = now(),

@@ -19,6 +19,9 @@ export const MAX_IN_FLIGHT = 8;
 /** After the 1st, 2nd … 7th failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then failed. */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 
+/** How long a process keeps its subscriptions without renewing (every poll): after it died, the wait before another takes over. */
+const LEASE_MS = 10_000;
+
 export interface RelayWorkerOptions {
   repo: (owner: string) => DeliveryRepository;
   log: Logger;
@@ -53,6 +56,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const prefetch = o.prefetch ?? 256;
   const outcomes = new GroupCommit<AttemptOutcome>((rows) => repo.record(rows, delays), { maxItems: 1_000, concurrency: 1 });
   const recording = new Set<Promise<void>>(); // outcomes not yet committed
+  const held = new Set<bigint>(); // claimed, until the outcome of its attempt is committed
   const webhooks = new Map<string, Webhook>(); // by secret: decoding it once
   let active: boolean | undefined; // are there subscriptions at all (refreshed every poll)
 
@@ -93,16 +97,23 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     const recorded = outcomes
       .submit([outcome], { always: true })
       .catch((err: unknown) => o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery is attempted again when its lease ends"))
-      .finally(() => recording.delete(recorded));
+      .finally(() => {
+        recording.delete(recorded);
+        held.delete(d.id);
+      });
     recording.add(recorded);
   }
 
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
     // The lease outlives the attempt's deadline and the recording of its outcome.
-    claim: (limit) => repo.claim(limit, prefetch, timeoutMs + 30_000),
+    claim: async (limit) => {
+      const jobs = await repo.claim(limit, prefetch, [...held], LEASE_MS);
+      for (const d of jobs) held.add(d.id);
+      return jobs;
+    },
     run: attempt,
-    release: async (jobs) => void (await repo.release(jobs.map((j) => j.id))),
+    release: async (jobs) => void jobs.forEach((d) => held.delete(d.id)), // stop() lets the subscriptions go
     log: o.log,
     pollMs: o.pollMs ?? 1_000,
     concurrency,
@@ -111,6 +122,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     perKey: MAX_IN_FLIGHT,
     mayHaveWork: async () => {
       active = await repo.anyActive();
+      await repo.renew(LEASE_MS);
       if (Math.random() < 0.001) await repo.forgetOldPosts(); // about every 15 minutes at the default poll
       return active;
     },
@@ -128,6 +140,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     async stop() {
       await loop.stop();
       await Promise.all(recording);
+      await repo.release().catch((err: unknown) => o.log.warn({ err }, "relay: could not let its subscriptions go; another process takes them when the leases end"));
       await dispatcher.close();
     },
   };

@@ -19,6 +19,8 @@ CREATE TABLE "subscriptions" (
     "source" TEXT NOT NULL DEFAULT 'api',
     "disabled" BOOLEAN NOT NULL DEFAULT false,
     "disabled_reason" TEXT,
+    "leased_by" TEXT,
+    "leased_until" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -41,8 +43,6 @@ CREATE TABLE "deliveries" (
     "delivered_at" TIMESTAMPTZ(3),
     "last_response_status" INTEGER,
     "last_error" TEXT,
-    "leased_until" TIMESTAMPTZ(3),
-    "leased_by" TEXT,
 
     CONSTRAINT "deliveries_pkey" PRIMARY KEY ("id")
 );
@@ -61,9 +61,6 @@ CREATE INDEX "deliveries_due_idx" ON "deliveries"("subscription_id", "next_attem
 
 -- CreateIndex
 CREATE INDEX "deliveries_order_idx" ON "deliveries"("subscription_id", "order_key", "id") WHERE (status = 'pending' AND order_key IS NOT NULL);
-
--- CreateIndex
-CREATE INDEX "deliveries_leased_idx" ON "deliveries"("subscription_id", "leased_until") WHERE (status = 'pending' AND leased_until IS NOT NULL);
 
 -- CreateIndex
 CREATE INDEX "deliveries_subscription_idx" ON "deliveries"("subscription_id", "id" DESC);
