@@ -36,6 +36,7 @@ requireWrk();
 
 // ---------- the receiver, a process of its own ----------
 const rxProc = await spawnTs("scripts/bench/receiver-process.ts", {}, "receiver listening");
+process.once("exit", () => rxProc.proc.kill()); // also when the benchmark fails
 const receiverUrl = String(rxProc.ready.url);
 const control = (what: string) => fetch(`${String(rxProc.ready.control)}/${what}`, { method: "POST" }).then((r) => r.json());
 const arrivals = async () => ((await control("count")) as { count: number }).count;

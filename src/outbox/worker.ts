@@ -25,6 +25,13 @@ export interface OutboxOptions<J> {
   /** The job's group, and how many of one group run at once (default: no groups). */
   keyOf?: (job: J) => string;
   perKey?: number;
+  /** Claims more when fewer than this many claimed jobs wait to start (default: always). */
+  refillBelow?: number;
+  /**
+   * After a claim that found less than it could take, woken again: wait this long first, so
+   * that work arriving steadily is claimed in batches rather than a claim per job (default 0).
+   */
+  claimGapMs?: number;
   /** Checked before each poll's claim: false skips it (nothing can be due). */
   mayHaveWork?: () => boolean | Promise<boolean>;
   /** On stop: jobs claimed and not started, given back (so that another process need not wait for their leases). */
@@ -35,6 +42,7 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
   const prefetch = o.prefetch ?? o.concurrency;
   const perKey = o.perKey ?? o.concurrency;
   const keyOf = o.keyOf ?? (() => "");
+  const refillBelow = o.refillBelow ?? Infinity;
   const waiting = new Map<string, J[]>(); // claimed, not started, per key
   const runningByKey = new Map<string, number>();
   let held = 0; // claimed and not finished
@@ -76,8 +84,18 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
         else runningByKey.set(key, n);
         dispatch();
         if (stopped) settle();
-        else void fill(); // there is room
+        else if (held - running < refillBelow) void fill(); // there is room
       });
+  }
+
+  function queue(jobs: J[]): void {
+    for (const job of jobs) {
+      const key = keyOf(job);
+      const list = waiting.get(key);
+      if (list) list.push(job);
+      else waiting.set(key, [job]);
+    }
+    dispatch();
   }
 
   async function fill(): Promise<void> {
@@ -90,16 +108,18 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
       do {
         again = false;
         while (!stopped && held < prefetch) {
-          const jobs = await o.claim(prefetch - held);
+          const room = prefetch - held;
+          const jobs = await o.claim(room);
+          if (jobs.length < room && o.claimGapMs) {
+            // Drained: what arrives next is taken in one claim a moment later, not one by one.
+            held += jobs.length;
+            queue(jobs);
+            await new Promise((r) => setTimeout(r, o.claimGapMs));
+            break;
+          }
           if (jobs.length === 0) break;
           held += jobs.length;
-          for (const job of jobs) {
-            const key = keyOf(job);
-            const list = waiting.get(key);
-            if (list) list.push(job);
-            else waiting.set(key, [job]);
-          }
-          dispatch();
+          queue(jobs);
         }
       } while (again && !stopped);
     } catch (err) {

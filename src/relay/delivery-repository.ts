@@ -36,24 +36,28 @@ export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
   return {
     /**
-     * Takes (or renews) the lease of every enabled subscription no other process holds, and
-     * returns due deliveries of those, at most `limit`, at most `perSubscription` of one, none
-     * of `held` (this process has them already). One process at a time delivers to a
-     * subscription, which is how the in-flight cap per subscription holds over every process;
-     * a process that dies lets its subscriptions go when their leases end, and what it had
-     * in flight is still pending. A delivery whose message has an earlier event still pending
-     * waits for it. Raw SQL: a LATERAL per subscription has no Prisma form.
+     * Takes (or renews) the lease of every enabled subscription no other process holds; how
+     * many this process holds now. One process at a time delivers to a subscription, which is
+     * how the in-flight cap per subscription holds over every process; a process that dies
+     * lets its subscriptions go when their leases end, and what it had in flight is still
+     * pending. Called on every poll, so that claims only read.
      */
-    claim: (limit: number, perSubscription: number, held: bigint[], leaseMs: number) => prisma.$queryRaw<ClaimedDelivery[]>`
-      WITH mine AS (
-        UPDATE subscriptions s SET leased_by = ${owner}, leased_until = now() + make_interval(secs => ${leaseMs / 1000})
-        WHERE NOT s.disabled AND (s.leased_until IS NULL OR s.leased_until < now() OR s.leased_by = ${owner})
-        RETURNING s.id, s.url, s.format::text AS format, s.secret
-      )
-      SELECT d.id, mine.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, mine.url, mine.format, mine.secret
-      FROM mine CROSS JOIN LATERAL (
+    lease: async (leaseMs: number) =>
+      prisma.$executeRaw`
+        UPDATE subscriptions SET leased_by = ${owner}, leased_until = now() + make_interval(secs => ${leaseMs / 1000})
+        WHERE NOT disabled AND (leased_until IS NULL OR leased_until < now() OR leased_by = ${owner})`,
+
+    /**
+     * Due deliveries of the subscriptions this process leases, at most `limit`, at most
+     * `perSubscription` of one, none of `held` (this process has them already). A delivery
+     * whose message has an earlier event still pending waits for it. Raw SQL: a LATERAL per
+     * subscription has no Prisma form.
+     */
+    claim: (limit: number, perSubscription: number, held: bigint[]) => prisma.$queryRaw<ClaimedDelivery[]>`
+      SELECT d.id, s.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
+      FROM subscriptions s CROSS JOIN LATERAL (
         SELECT d.id, d.event_type, d.body, d.data, d.attempts, d.created_at FROM deliveries d
-        WHERE d.subscription_id = mine.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+        WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
           AND d.id <> ALL(${held}::bigint[])
           AND (d.order_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
@@ -61,11 +65,8 @@ export function createDeliveryRepository(db: Database, owner: string) {
         ORDER BY d.next_attempt_at, d.id
         LIMIT ${perSubscription}
       ) d
+      WHERE s.leased_by = ${owner} AND s.leased_until > now() AND NOT s.disabled
       LIMIT ${limit}`,
-
-    /** Keeps this process's subscriptions leased while it works on them. */
-    renew: (leaseMs: number) =>
-      prisma.subscription.updateMany({ where: { leasedBy: owner }, data: { leasedUntil: new Date(Date.now() + leaseMs) } }),
 
     /** Lets this process's subscriptions go (it is stopping): another process need not wait for the leases to end. */
     release: () => prisma.subscription.updateMany({ where: { leasedBy: owner }, data: { leasedBy: null, leasedUntil: null } }),
@@ -129,9 +130,6 @@ export function createDeliveryRepository(db: Database, owner: string) {
     /** Every delivery of a subscription in one of `statuses`, due now (after an outage); how many. */
     retryAll: async (subscriptionId: string, statuses: Delivery["status"][]) =>
       (await prisma.delivery.updateMany({ where: { subscriptionId, status: { in: statuses } }, data: { status: "pending", nextAttemptAt: new Date() } })).count,
-
-    /** Whether any subscription could have work (the loop skips its poll otherwise). */
-    anyActive: async () => (await prisma.subscription.count({ where: { disabled: false }, take: 1 })) > 0,
   };
 }
 

@@ -58,7 +58,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const recording = new Set<Promise<void>>(); // outcomes not yet committed
   const held = new Set<bigint>(); // claimed, until the outcome of its attempt is committed
   const webhooks = new Map<string, Webhook>(); // by secret: decoding it once
-  let active: boolean | undefined; // are there subscriptions at all (refreshed every poll)
+  let active: boolean | undefined; // does this process hold any subscription (leased every poll)
 
   function build(d: ClaimedDelivery): { body: Buffer | string; headers: Record<string, string> } {
     const id = d.id.toString();
@@ -108,7 +108,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     name: "relay",
     // The lease outlives the attempt's deadline and the recording of its outcome.
     claim: async (limit) => {
-      const jobs = await repo.claim(limit, prefetch, [...held], LEASE_MS);
+      const jobs = await repo.claim(limit, prefetch, [...held]);
       for (const d of jobs) held.add(d.id);
       return jobs;
     },
@@ -120,9 +120,10 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     prefetch: prefetch * 4,
     keyOf: (d) => d.subscription_id,
     perKey: MAX_IN_FLIGHT,
+    refillBelow: 64,
+    claimGapMs: 10,
     mayHaveWork: async () => {
-      active = await repo.anyActive();
-      await repo.renew(LEASE_MS);
+      active = (await repo.lease(LEASE_MS)) > 0;
       if (Math.random() < 0.001) await repo.forgetOldPosts(); // about every 15 minutes at the default poll
       return active;
     },
@@ -132,9 +133,9 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     start: loop.start,
     /** Something was queued or changed: deliver now (skipped while there are no subscriptions). */
     kick: (): Promise<void> => (active === false ? Promise.resolve() : loop.kick()),
-    /** Subscriptions changed: look again. */
-    refresh: () => {
-      active = undefined;
+    /** Subscriptions changed: lease them and look again. */
+    refresh: async () => {
+      active = await repo.lease(LEASE_MS).then((n) => n > 0, () => undefined); // undefined: the next poll tells
       return loop.kick();
     },
     async stop() {
