@@ -119,7 +119,7 @@ export function createDeliveryRepository(db: Database, owner: string) {
         omit: { body: true, data: true },
       }),
 
-    find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true }, include: { subscription: { select: { disabled: true } } } }),
+    find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true } }),
 
     /**
      * Due now, whatever its state (a manual retry); a failed one gets one more attempt. One

@@ -102,8 +102,9 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
     },
     async retry(id: string) {
       const d = await deliveries.find(BigInt(id));
-      if (!d) throw new AppError("not_found", `No delivery ${id}.`);
-      if (d.subscription.disabled) throw new AppError("conflict", "Its subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
+      const s = d && (await subscriptions.find(d.subscriptionId));
+      if (!d || !s) throw new AppError("not_found", `No delivery ${id}.`);
+      if (s.disabled) throw new AppError("conflict", "Its subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
       const updated = await deliveries.retryNow(d.id);
       onChange?.();
       return toDelivery(updated);

@@ -12,8 +12,15 @@ export function createSubscriptionRepository(db: Database) {
     create: (data: Prisma.SubscriptionCreateInput) => prisma.subscription.create({ data }),
     list: () => prisma.subscription.findMany({ orderBy: { createdAt: "asc" } }),
     find: (id: string) => prisma.subscription.findUnique({ where: { id } }),
-    /** Deletes it and (cascading) its deliveries; false when there was none. */
-    delete: async (id: string) => (await prisma.subscription.deleteMany({ where: { id } })).count > 0,
+    /** Deletes it with its deliveries and its record of relayed POSTs; false when there was none. */
+    delete: async (id: string) => {
+      const [, , gone] = await prisma.$transaction([
+        prisma.delivery.deleteMany({ where: { subscriptionId: id } }),
+        prisma.relayedPost.deleteMany({ where: { subscriptionId: id } }),
+        prisma.subscription.deleteMany({ where: { id } }),
+      ]);
+      return gone.count > 0;
+    },
     enable: (id: string) => prisma.subscription.updateMany({ where: { id }, data: { disabled: false, disabledReason: null } }),
 
     /**
@@ -25,9 +32,14 @@ export function createSubscriptionRepository(db: Database) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_SYNC_LOCK})`;
         const current = await tx.subscription.findMany({ where: { source: "env" }, orderBy: { createdAt: "asc" } });
         const [keep, ...extra] = current;
-        if (extra.length) await tx.subscription.deleteMany({ where: { id: { in: extra.map((s) => s.id) } } });
+        const drop = async (ids: string[]) => {
+          await tx.delivery.deleteMany({ where: { subscriptionId: { in: ids } } });
+          await tx.relayedPost.deleteMany({ where: { subscriptionId: { in: ids } } });
+          await tx.subscription.deleteMany({ where: { id: { in: ids } } });
+        };
+        if (extra.length) await drop(extra.map((s) => s.id));
         if (!wanted) {
-          if (keep) await tx.subscription.delete({ where: { id: keep.id } });
+          if (keep) await drop([keep.id]);
           return undefined;
         }
         if (!keep) return tx.subscription.create({ data: { url: wanted.url, secret: wanted.secret, format: "meta", source: "env", description: "RELAY_URL" } });

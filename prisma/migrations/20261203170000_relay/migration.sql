@@ -67,9 +67,3 @@ CREATE INDEX "deliveries_subscription_idx" ON "deliveries"("subscription_id", "i
 
 -- CreateIndex
 CREATE INDEX "relayed_posts_first_at_idx" ON "relayed_posts"("first_at");
-
--- AddForeignKey
-ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_subscription_id_fkey" FOREIGN KEY ("subscription_id") REFERENCES "subscriptions"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "relayed_posts" ADD CONSTRAINT "relayed_posts_subscription_id_fkey" FOREIGN KEY ("subscription_id") REFERENCES "subscriptions"("id") ON DELETE CASCADE ON UPDATE CASCADE;
