@@ -3,7 +3,7 @@
 // port answering 204:
 //  1. Ingest: wrk -t1 -c32 posts one status per POST (each body once, so Meta's-retry dedupe
 //     never hides a delivery) to Ticks without subscriptions and with one `meta` and one
-//     `ticks` subscription, alternating RUNS times on fresh copies of the seeded database;
+//     `ticks` subscription (FORMATS=meta,ticks), alternating RUNS times on fresh copies of the seeded database;
 //     prints statuses/s of each and the ratio of the medians.
 //  2. Latency: RATE (default 3,000) statuses/s offered open-loop for SECONDS, each a new
 //     message (one POST passed on, one event made); prints p50/p99 from Ticks' 200 to the
@@ -31,6 +31,7 @@ const SECRET = "bench_secret";
 const KEY = "bench_api_key_0123456789abcdef";
 const PHONE = "100000000000000";
 const TEMPLATE = seedTemplate(SEED);
+const FORMATS = (process.env.FORMATS ?? "meta,ticks").split(","); // the subscriptions made
 
 requireWrk();
 
@@ -70,7 +71,7 @@ async function withTicks<T>(subscribe: boolean, fn: (ticks: { url: string; db: s
   const subs: string[] = [];
   try {
     if (subscribe) {
-      for (const format of ["meta", "ticks"]) {
+      for (const format of FORMATS) {
         const res = await fetch(`${ticks.url}/api/subscriptions`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify({ url: receiverUrl, format }) });
         subs.push(((await res.json()) as { id: string }).id);
       }
@@ -164,7 +165,7 @@ await withTicks(true, async ({ url, db, subs }) => {
   const answered = run.answered;
   let got: [("meta" | "ticks"), string, number][] = [];
   const deadline = Date.now() + 60_000;
-  while (got.length < 2 * answered.size && Date.now() < deadline) {
+  while (got.length < FORMATS.length * answered.size && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     got = got.concat((await control("arrivals")) as typeof got);
     await control("record");
@@ -173,7 +174,7 @@ await withTicks(true, async ({ url, db, subs }) => {
   clearInterval(sampler);
   for (const [format, wamid, at] of got) latency[format].push(at - answered.get(wamid)!);
   console.log(`latency at ${RATE}/s offered for ${SECONDS} s: ${answered.size} answered 200 (${run.errors} not) in ${fmt(run.seconds)} s`);
-  for (const f of ["meta", "ticks"] as const) {
+  for (const f of FORMATS as ("meta" | "ticks")[]) {
     console.log(`  ${f}: ${latency[f].length} arrived; Ticks' 200 → receiver p50 ${fmt(pct(latency[f], 50))} ms, p99 ${fmt(pct(latency[f], 99))} ms, max ${fmt(pct(latency[f], 100))} ms`);
   }
   console.log(`  pending when it ended: ${await pending(db)}`);

@@ -25,7 +25,7 @@ export interface OutboxOptions<J> {
   /** The job's group, and how many of one group run at once (default: no groups). */
   keyOf?: (job: J) => string;
   perKey?: number;
-  /** Claims more when fewer than this many claimed jobs wait to start (default: always). */
+  /** After a job, claims more when fewer than this many claimed jobs wait to start, or none of its key (default: always). */
   refillBelow?: number;
   /**
    * After a claim that found less than it could take, woken again: wait this long first, so
@@ -84,7 +84,8 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
         else runningByKey.set(key, n);
         dispatch();
         if (stopped) settle();
-        else if (held - running < refillBelow) void fill(); // there is room
+        // There is room: claim when few wait, or none of this key (others' backlog must not starve it).
+        else if (held - running < refillBelow || !waiting.has(key)) void fill();
       });
   }
 
