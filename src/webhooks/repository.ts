@@ -13,6 +13,23 @@ import { linkedName, linksCte } from "../people/sql.ts";
 import { receivedEvents, relayedPostsCte, statusChangedEvents, type RelayedPost } from "../relay/sql.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
+/**
+ * A CTE (starting with its comma) linking, both ways, the identifiers that the rows of
+ * `changed` (messages, after this statement) hold together, for the `wamids` whose status
+ * named only some of them. Rows with one identifier link nothing.
+ */
+function rowLinks(wamids: string[]): Prisma.Sql {
+  return Prisma.sql`, row_links AS (
+          INSERT INTO identity_links (a, b)
+          SELECT DISTINCT l.a, l.b FROM changed c CROSS JOIN LATERAL (VALUES
+            (c.wa_id, c.user_id), (c.user_id, c.wa_id), (c.wa_id, c.parent_user_id),
+            (c.parent_user_id, c.wa_id), (c.user_id, c.parent_user_id), (c.parent_user_id, c.user_id)) AS l(a, b)
+          WHERE c.wamid = ANY(${wamids}::text[]) AND l.a IS NOT NULL AND l.b IS NOT NULL
+          ORDER BY l.a, l.b
+          ON CONFLICT DO NOTHING
+        )`;
+}
+
 export function createWebhookRepository(db: Database) {
   const known = new KnownLinks();
   return {
@@ -26,8 +43,11 @@ export function createWebhookRepository(db: Database) {
     async applyStatuses(rows: StatusRow[], posts: RelayedPost[] = []): Promise<void> {
       if (rows.length === 0 && posts.length === 0) return;
       const input = JSON.stringify(rows.map((r, ord) => ({ ...r, identities: undefined, ord })));
-      // The person's identifiers are linked in this same statement (the `identity` CTE).
+      // The person's identifiers are linked in this same statement (the `identity` CTE); a
+      // status that names only some of them (a phone, or a BSUID) links them to the others
+      // its message's row holds (`row_links`: a send to a phone whose statuses name the BSUID).
       const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
+      const partial = [...new Set(rows.filter((r) => !r.wa_id !== !r.user_id).map((r) => r.wamid))];
       const q = Prisma.sql`
         WITH ${linksCte(newLinks)} ${relayedPostsCte(posts)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
@@ -88,9 +108,10 @@ export function createWebhookRepository(db: Database) {
           updated_at = now()
         WHERE m.direction = 'outbound'
         RETURNING *
-        )
+        ) ${partial.length ? rowLinks(partial) : Prisma.empty}
         ${statusChangedEvents("changed")}`;
-      await db.execute(q.text, q.values, linkedName(posts.length ? "ticks_webhook_statuses_relayed" : "ticks_webhook_statuses", newLinks));
+      const name = `ticks_webhook_statuses${posts.length ? "_relayed" : ""}${partial.length ? "_rowlinks" : ""}`;
+      await db.execute(q.text, q.values, linkedName(name, newLinks));
       known.remember(newLinks);
     },
 

@@ -59,6 +59,19 @@ describe("when a person is first seen by BSUID and later by phone", () => {
   });
 });
 
+describe("when a message sent to a phone gets statuses that name only the BSUID", () => {
+  it("then the phone and the BSUID are linked: either finds the person's other messages too", async () => {
+    const [phone, person, user] = [phoneNumberId(), waId(), bsuid()];
+    const a = await sendTo(phone, { to: person });
+    const b = await receiveFrom(phone, { user }, now()); // phone withheld
+    expect(await conversation(person)).toEqual([a]);
+    expect(await conversation(user)).toEqual([b]);
+    const delivered = { id: a, status: "delivered", timestamp: String(now()), recipient_user_id: user }; // no recipient_id
+    expect((await postWebhook(t, envelope(phone, { statuses: [delivered] }))).status).toBe(200);
+    for (const id of [person, user]) expect(await conversation(id)).toEqual([a, b]);
+  });
+});
+
 describe("when a caller lists messages by ?user=", () => {
   it("then it gets that person's messages, newest first, with the other filters and paging", async () => {
     const [phone, person, user] = [phoneNumberId(), waId(), bsuid()];
