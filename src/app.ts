@@ -24,6 +24,7 @@ import { createDeliveryRepository } from "./relay/delivery-repository.ts";
 import { createRelayRouter } from "./relay/router.ts";
 import { createRelayService } from "./relay/service.ts";
 import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
+import type { RelayWorker } from "./relay/worker.ts";
 
 export interface AppDeps {
   db: Database;
@@ -43,7 +44,7 @@ export interface AppDeps {
   /** Sandbox only: lets a script make the emulator deliver an inbound message. */
   sandbox?: Emulator;
   /** The relay's delivery loop, woken when something was queued or subscriptions changed. */
-  relay?: { kick(): unknown; refresh(): unknown };
+  relay?: Pick<RelayWorker, "wake" | "refresh">;
 }
 
 export interface App {
@@ -86,7 +87,7 @@ export function createApp(deps: AppDeps): App {
     onInbound: deps.onInbound,
     maxQueued: deps.maxQueuedWrites,
     relayPosts: (posts) => deliveries.relayPosts(posts),
-    onStored: deps.relay && (() => void deps.relay!.kick()),
+    onStored: deps.relay && (() => deps.relay!.wake()),
   });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));

@@ -1,7 +1,7 @@
 // The environment, parsed once at start (docs/configuration.md). Every bad key is reported
 // in one error so that a misconfigured process says everything at once.
 import { z } from "zod";
-import { issueLines } from "./validation.ts";
+import { httpUrl, issueLines } from "./validation.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -45,7 +45,7 @@ const EnvSchema = z.object({
    */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).optional(),
   /** Your backend's webhook URL: every webhook POST is passed on to it, re-signed (docs/relay.md). */
-  RELAY_URL: z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: "an http(s) URL" }).optional(),
+  RELAY_URL: httpUrl().optional(),
   /** The key RELAY_URL's POSTs are signed with (default: the app secret Ticks verifies Meta with). */
   RELAY_SECRET: z.string().min(8).optional(),
   NODE_ENV: z.string().optional(),

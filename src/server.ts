@@ -65,7 +65,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     appSecret,
     verifyToken,
     autoRead: config.AUTO_READ,
-    onInbound: () => void receipts.kick(),
+    onInbound: () => receipts.wake(),
     relay,
     sandbox: emulator,
     db,
@@ -108,11 +108,11 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
   const port = typeof address === "object" && address ? address.port : config.PORT;
   emulator?.setWebhook({ url: `http://127.0.0.1:${port}/webhook`, appSecret });
   receipts.start();
-  relay.start();
+  await relay.start();
   log.info({ port, sandbox: config.sandbox }, "Ticks is listening");
   if (envSubscription) {
-    log.info({ subscriptionId: envSubscription.id, url: envSubscription.url, disabled: envSubscription.disabled }, "relay: every webhook POST is passed on to RELAY_URL");
-    if (config.sandbox && !config.RELAY_SECRET) console.log(`\nRelay: POSTs to ${envSubscription.url} are signed (X-Hub-Signature-256) with the sandbox's app secret:\n  ${appSecret}\n`);
+    log.info({ subscriptionId: envSubscription.id, to: new URL(envSubscription.url).origin, disabled: envSubscription.disabled }, "relay: every webhook POST is passed on to RELAY_URL");
+    if (config.sandbox && !config.RELAY_SECRET) console.log(`\nRelay: POSTs to ${new URL(envSubscription.url).origin} are signed (X-Hub-Signature-256) with the sandbox's app secret:\n  ${appSecret}\n`);
   }
   if (config.sandbox) {
     log.warn({ emulator: emulator?.url }, "SANDBOX: no WhatsApp credentials, so nothing reaches Meta; sends go to the built-in Cloud API emulator");
@@ -127,13 +127,16 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     (stopping ??= (async () => {
       log.info("shutting down: draining in-flight requests");
       clearInterval(sweeper);
-      await receipts.stop();
-      await relay.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await app.drain();
+      // The workers end their attempts while in-flight requests finish: side by side, so that
+      // their deadlines do not add up.
+      await Promise.all([
+        receipts.stop(),
+        relay.stop(),
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }).then(() => app.drain()),
+      ]);
       await emulator?.close();
       await db.close();
       log.info("stopped");

@@ -1,7 +1,8 @@
 // "Your backend" for the relay benchmark, as a process of its own (wrk blocks the benchmark's
 // own event loop while it runs). Answers every POST to /hook with 204 and notes when it
 // arrived (performance.timeOrigin + now(): comparable across processes on one machine). A
-// control port: GET /count, GET /arrivals (and forget them), POST /down, POST /up.
+// control port (any method): /count, /record (note arrivals from now on), /arrivals (hand
+// them over and stop noting), /down (refuse connections), /up.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -2,8 +2,8 @@
 // live in a table of their own (written in the statement that stores what they are about),
 // so nothing is lost when the process stops; this loop claims due jobs with a lease
 // (several processes share a table), runs them, and claims again as soon as it has room,
-// when woken (`kick`) or every `pollMs`. A job records its own outcome (done, retry at,
-// given up); a job whose run throws keeps its lease until it ends, then is claimed again.
+// when woken (`wake`, `kick`) or every `pollMs`. A job records its own outcome (done, retry
+// at, given up); one whose run throws is logged and claimed again later (its claim lapses).
 // Jobs can be grouped by a key (the relay: one per subscription) with a cap on how many of
 // one key run at once, so a slow key holds only its own slots.
 import type { Logger } from "pino";
@@ -61,6 +61,7 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
   };
 
   function dispatch(): void {
+    if (stopped) return;
     for (const [key, jobs] of waiting) {
       while (jobs.length > 0 && running < o.concurrency && (runningByKey.get(key) ?? 0) < perKey) {
         start(key, jobs.shift()!);
@@ -111,6 +112,10 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
         while (!stopped && held < prefetch) {
           const room = prefetch - held;
           const jobs = await o.claim(room);
+          if (stopped) {
+            await o.release?.(jobs); // claimed while stopping: not started
+            break;
+          }
           if (jobs.length < room && o.claimGapMs) {
             // Drained: what arrives next is taken in one claim a moment later, not one by one.
             held += jobs.length;
@@ -140,6 +145,10 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
   }
 
   return {
+    /** Claims and runs what is due now, without waiting for it (for callers that wake it often). */
+    wake(): void {
+      if (!stopped) void fill();
+    },
     start() {
       stopped = false;
       const tick = async () => {
@@ -162,5 +171,3 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
     },
   };
 }
-
-export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

@@ -4,7 +4,6 @@ import type { Database } from "../db/index.ts";
 import type { Delivery } from "../generated/prisma/client.ts";
 import { relayedPostsCte, type RelayedPost } from "./sql.ts";
 
-
 /** A delivery claimed for one attempt, with where it goes. */
 export interface ClaimedDelivery {
   id: bigint;
@@ -31,7 +30,6 @@ export interface AttemptOutcome {
   at: Date;
 }
 
-
 export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
   return {
@@ -40,32 +38,41 @@ export function createDeliveryRepository(db: Database, owner: string) {
      * many this process holds now. One process at a time delivers to a subscription, which is
      * how the in-flight cap per subscription holds over every process; a process that dies
      * lets its subscriptions go when their leases end, and what it had in flight is still
-     * pending. Called on every poll, so that claims only read.
+     * pending. Renewed every second by the worker, so that claims only read. The ids leased.
      */
     lease: async (leaseMs: number) =>
-      prisma.$executeRaw`
-        UPDATE subscriptions SET leased_by = ${owner}, leased_until = now() + make_interval(secs => ${leaseMs / 1000})
-        WHERE NOT disabled AND (leased_until IS NULL OR leased_until < now() OR leased_by = ${owner})`,
+      (
+        await prisma.$queryRaw<{ id: string }[]>`
+          UPDATE subscriptions SET leased_by = ${owner}, leased_until = now() + make_interval(secs => ${leaseMs / 1000})
+          WHERE NOT disabled AND (leased_until IS NULL OR leased_until < now() OR leased_by = ${owner})
+          RETURNING id`
+      ).map((r) => r.id),
 
     /**
-     * Due deliveries of the subscriptions this process leases, at most `limit`, at most
-     * `perSubscription` of one, none of `held` (this process has them already). A delivery
+     * Due deliveries of the subscriptions this process leases, at most `limit`, and for each
+     * subscription no more than `perSubscription` with what this process holds of it already
+     * (`heldBy`), none of `held` itself. A delivery
      * whose message has an earlier event still pending waits for it. Raw SQL: a LATERAL per
      * subscription has no Prisma form.
      */
-    claim: (limit: number, perSubscription: number, held: bigint[]) => prisma.$queryRaw<ClaimedDelivery[]>`
+    claim: (limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>) => prisma.$queryRaw<ClaimedDelivery[]>`
       SELECT d.id, s.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
-      FROM subscriptions s CROSS JOIN LATERAL (
-        SELECT d.id, d.event_type, d.body, d.data, d.attempts, d.created_at FROM deliveries d
+      FROM subscriptions s
+      LEFT JOIN unnest(${[...heldBy.keys()]}::uuid[], ${[...heldBy.values()]}::int[]) AS h(subscription_id, n) ON h.subscription_id = s.id
+      CROSS JOIN LATERAL (
+        SELECT d.id, d.event_type, d.body, d.data, d.attempts, d.created_at,
+          row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS turn
+        FROM deliveries d
         WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
           AND d.id <> ALL(${held}::bigint[])
           AND (d.order_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
               AND e.status = 'pending' AND e.id < d.id))
         ORDER BY d.next_attempt_at, d.id
-        LIMIT ${perSubscription}
+        LIMIT GREATEST(0, ${perSubscription} - COALESCE(h.n, 0))
       ) d
       WHERE s.leased_by = ${owner} AND s.leased_until > now() AND NOT s.disabled
+      ORDER BY d.turn -- each subscription its turn: a limit below the total cuts none out
       LIMIT ${limit}`,
 
     /** Lets this process's subscriptions go (it is stopping): another process need not wait for the leases to end. */
@@ -102,7 +109,10 @@ export function createDeliveryRepository(db: Database, owner: string) {
         WHERE s.id = g.subscription_id AND NOT s.disabled`;
     },
 
-    /** Queues webhook POSTs for the `meta` subscriptions (relayedPostsCte), in a statement of their own. */
+    /**
+     * Queues webhook POSTs for the `meta` subscriptions (relayedPostsCte), in a statement of
+     * their own (the CTEs do the work; the trailing SELECT only closes the WITH).
+     */
     async relayPosts(posts: RelayedPost[]): Promise<void> {
       if (posts.length) await prisma.$executeRaw`WITH ${relayedPostsCte(posts)} done AS (SELECT 1) SELECT 1`;
     },

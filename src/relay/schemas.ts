@@ -2,6 +2,7 @@
 // from here (queries/openapi.ts registers the paths).
 import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { httpUrl } from "../validation.ts";
 
 extendZodWithOpenApi(z);
 
@@ -9,8 +10,7 @@ export const EVENT_TYPES = ["message.status.updated", "message.received"] as con
 export const FORMATS = ["meta", "ticks"] as const;
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 
-const webUrl = z
-  .url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: "an http(s) URL" })
+const webUrl = httpUrl()
   .max(2_000)
   .openapi({ example: "https://bot.example.com/whatsapp/webhook" });
 

@@ -11,10 +11,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** A `ticks` secret, as Standard Webhooks defines it: whsec_ + base64 of 24 random bytes. */
 export const newTicksSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
 
-/** Enough of a secret to tell two apart, never enough to use it. */
+/** Enough of a secret to tell two apart, never enough to use it: the last 4 characters of a long one only. */
 export function maskSecret(secret: string): string {
   const prefix = secret.startsWith("whsec_") ? "whsec_" : "";
-  return `${prefix}…${secret.slice(-4)}`;
+  return `${prefix}…${secret.length >= 24 ? secret.slice(-4) : ""}`;
 }
 
 export function toSubscription(s: Subscription, { revealSecret = false } = {}) {

@@ -10,7 +10,7 @@ export interface RelayedPost {
   phoneNumberIds: string[];
 }
 
-export type EventType = "message.status.updated" | "message.received";
+type EventType = "message.status.updated" | "message.received";
 
 /** The `ticks` subscriptions that take `type` for a message of `phone` (an SQL expression). */
 const takes = (type: EventType, phone: string) => Prisma.raw(`s.format = 'ticks' AND NOT s.disabled

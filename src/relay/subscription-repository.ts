@@ -6,6 +6,14 @@ import type { Prisma } from "../generated/prisma/client.ts";
 // Prisma Migrate's lock key is 72707369; this one serialises the start-up sync of RELAY_URL.
 const ENV_SYNC_LOCK = 72707370;
 
+/** Deletes subscriptions with their deliveries and their record of relayed POSTs (no foreign keys: see the schema). */
+const drop = (tx: Prisma.TransactionClient, ids: string[]) =>
+  Promise.all([
+    tx.delivery.deleteMany({ where: { subscriptionId: { in: ids } } }),
+    tx.relayedPost.deleteMany({ where: { subscriptionId: { in: ids } } }),
+    tx.subscription.deleteMany({ where: { id: { in: ids } } }),
+  ]);
+
 export function createSubscriptionRepository(db: Database) {
   const { prisma } = db;
   return {
@@ -13,14 +21,7 @@ export function createSubscriptionRepository(db: Database) {
     list: () => prisma.subscription.findMany({ orderBy: { createdAt: "asc" } }),
     find: (id: string) => prisma.subscription.findUnique({ where: { id } }),
     /** Deletes it with its deliveries and its record of relayed POSTs; false when there was none. */
-    delete: async (id: string) => {
-      const [, , gone] = await prisma.$transaction([
-        prisma.delivery.deleteMany({ where: { subscriptionId: id } }),
-        prisma.relayedPost.deleteMany({ where: { subscriptionId: id } }),
-        prisma.subscription.deleteMany({ where: { id } }),
-      ]);
-      return gone.count > 0;
-    },
+    delete: async (id: string) => (await prisma.$transaction((tx) => drop(tx, [id])))[2].count > 0,
     enable: (id: string) => prisma.subscription.updateMany({ where: { id }, data: { disabled: false, disabledReason: null } }),
 
     /**
@@ -32,14 +33,9 @@ export function createSubscriptionRepository(db: Database) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_SYNC_LOCK})`;
         const current = await tx.subscription.findMany({ where: { source: "env" }, orderBy: { createdAt: "asc" } });
         const [keep, ...extra] = current;
-        const drop = async (ids: string[]) => {
-          await tx.delivery.deleteMany({ where: { subscriptionId: { in: ids } } });
-          await tx.relayedPost.deleteMany({ where: { subscriptionId: { in: ids } } });
-          await tx.subscription.deleteMany({ where: { id: { in: ids } } });
-        };
-        if (extra.length) await drop(extra.map((s) => s.id));
+        if (extra.length) await drop(tx, extra.map((s) => s.id));
         if (!wanted) {
-          if (keep) await drop([keep.id]);
+          if (keep) await drop(tx, [keep.id]);
           return undefined;
         }
         if (!keep) return tx.subscription.create({ data: { url: wanted.url, secret: wanted.secret, format: "meta", source: "env", description: "RELAY_URL" } });

@@ -1,7 +1,7 @@
 // Passes the relay's outbox on to subscribers (docs/relay.md), on the shared outbox loop.
 // Each attempt is one POST with a 15 s deadline; redirects are not followed; any 2xx is
 // delivered. Outcomes are group-committed. A slow subscriber holds at most MAX_IN_FLIGHT
-// of this process's slots, so the others keep theirs.
+// requests and its own share of what the process claims ahead, so the others keep theirs.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { Webhook } from "standardwebhooks";
@@ -19,8 +19,13 @@ export const MAX_IN_FLIGHT = 8;
 /** After the 1st, 2nd … 7th failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then failed. */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 
-/** How long a process keeps its subscriptions without renewing (every poll): after it died, the wait before another takes over. */
-const LEASE_MS = 10_000;
+/**
+ * How long a process keeps its subscriptions without renewing them (every second): longer
+ * than an attempt's deadline, so an attempt never outlives the lease it started under; after
+ * a process died, the wait before another takes its subscriptions over.
+ */
+const LEASE_MS = 20_000;
+const RENEW_EVERY_MS = 1_000;
 
 export interface RelayWorkerOptions {
   repo: (owner: string) => DeliveryRepository;
@@ -29,7 +34,7 @@ export interface RelayWorkerOptions {
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
   pollMs?: number;
-  /** Attempts this process runs at once, over every subscription (default 64). */
+  /** Attempts this process runs at once, over every subscription (default 512; MAX_IN_FLIGHT each). */
   concurrency?: number;
   /** Deliveries of one subscription this process claims ahead of attempting them (default 256). */
   prefetch?: number;
@@ -50,15 +55,45 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const repo = o.repo(owner);
   const timeoutMs = o.timeoutMs ?? 15_000;
   const delays = o.retryDelaysMs ?? RETRY_DELAYS_MS;
-  const concurrency = o.concurrency ?? 64;
-  // Keep-alive connections per origin (the loop caps what one subscription has in flight).
-  const dispatcher = new Agent({ connections: concurrency, keepAliveTimeout: 30_000 });
   const prefetch = o.prefetch ?? 256;
+  // Keep-alive connections per origin (the loop caps what one subscription has in flight).
+  const dispatcher = new Agent({ connections: 512, keepAliveTimeout: 30_000 });
   const outcomes = new GroupCommit<AttemptOutcome>((rows) => repo.record(rows, delays), { maxItems: 1_000, concurrency: 1 });
   const recording = new Set<Promise<void>>(); // outcomes not yet committed
-  const held = new Set<bigint>(); // claimed, until the outcome of its attempt is committed
+  // Claimed, until the outcome of its attempt is committed; counted per subscription, so that
+  // one subscription's backlog never fills what the process holds and starves the others.
+  const held = new Map<bigint, string>();
+  const heldBySubscription = new Map<string, number>();
+  const hold = (d: ClaimedDelivery) => {
+    held.set(d.id, d.subscription_id);
+    heldBySubscription.set(d.subscription_id, (heldBySubscription.get(d.subscription_id) ?? 0) + 1);
+  };
+  const letGo = (id: bigint) => {
+    const sub = held.get(id);
+    if (sub === undefined) return;
+    held.delete(id);
+    const n = heldBySubscription.get(sub)! - 1;
+    if (n === 0) heldBySubscription.delete(sub);
+    else heldBySubscription.set(sub, n);
+  };
   const webhooks = new Map<string, Webhook>(); // by secret: decoding it once
-  let active: boolean | undefined; // does this process hold any subscription (leased every poll)
+  // The subscriptions this process leases, and until when that is sure (the time before the
+  // last renewal that succeeded, plus the lease): an attempt starts only while it can end
+  // before, so another process never delivers to the same subscription at the same time.
+  let leased = new Set<string>();
+  let leasedUntil = 0;
+  let stopped = false;
+
+  async function renew(): Promise<void> {
+    if (stopped) return;
+    const asked = Date.now();
+    try {
+      leased = new Set(await repo.lease(LEASE_MS));
+      leasedUntil = asked + LEASE_MS;
+    } catch (err) {
+      o.log.warn({ err }, "relay: could not renew its subscriptions' leases; attempts pause until it can");
+    }
+  }
 
   function build(d: ClaimedDelivery): { body: Buffer | string; headers: Record<string, string> } {
     const id = d.id.toString();
@@ -74,7 +109,22 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     return { body, headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature } };
   }
 
+  /** The first `max` characters of an answer's body, without reading the rest. */
+  async function start(body: AsyncIterable<Buffer> & { destroy(): void }, max = 500): Promise<string> {
+    let text = "";
+    for await (const chunk of body) {
+      text += chunk.toString("utf8");
+      if (text.length >= max) break;
+    }
+    body.destroy();
+    return text.slice(0, max);
+  }
+
   async function attempt(d: ClaimedDelivery): Promise<void> {
+    if (!leased.has(d.subscription_id) || Date.now() + timeoutMs >= leasedUntil) {
+      letGo(d.id); // not sure to be this process's any more: claimed again once it is
+      return;
+    }
     const outcome: AttemptOutcome = { id: d.id, delivered: false, responseStatus: null, error: null, gone: false, at: new Date() };
     try {
       const { body, headers } = build(d);
@@ -82,9 +132,9 @@ export function createRelayWorker(o: RelayWorkerOptions) {
       outcome.responseStatus = res.statusCode;
       if (res.statusCode >= 200 && res.statusCode < 300) {
         outcome.delivered = true;
-        await res.body.dump();
+        await res.body.dump().catch(() => undefined); // the answer counts; its body does not
       } else {
-        const text = res.statusCode >= 300 && res.statusCode < 400 ? `redirect to ${String(res.headers.location ?? "?")} not followed` : (await res.body.text()).slice(0, 500);
+        const text = res.statusCode >= 300 && res.statusCode < 400 ? `redirect to ${String(res.headers.location ?? "?")} not followed` : await start(res.body);
         outcome.error = `HTTP ${res.statusCode}${text ? `: ${text}` : ""}`;
         outcome.gone = res.statusCode === 410;
       }
@@ -92,53 +142,62 @@ export function createRelayWorker(o: RelayWorkerOptions) {
       outcome.error = describe(err);
     }
     if (!outcome.delivered) o.log.warn({ deliveryId: d.id.toString(), subscriptionId: d.subscription_id, attempt: d.attempts + 1, error: outcome.error }, "relay delivery attempt failed");
-    // The slot is free once the answer is in; the outcome is committed with others. Until
-    // then the delivery stays leased, and its message's next event is not due.
+    // The slot is free once the answer is in; the outcome is committed with others'. Until
+    // then the delivery stays held (not claimed again), and its message's next event is not due.
     const recorded = outcomes
       .submit([outcome], { always: true })
-      .catch((err: unknown) => o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery is attempted again when its lease ends"))
+      .catch((err: unknown) => o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery will be attempted again"))
       .finally(() => {
         recording.delete(recorded);
-        held.delete(d.id);
+        letGo(d.id);
       });
     recording.add(recorded);
   }
 
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
-    // The lease outlives the attempt's deadline and the recording of its outcome.
     claim: async (limit) => {
-      const jobs = await repo.claim(limit, prefetch, [...held]);
-      for (const d of jobs) held.add(d.id);
+      const jobs = await repo.claim(limit, prefetch, [...held.keys()], heldBySubscription);
+      for (const d of jobs) hold(d);
       return jobs;
     },
     run: attempt,
-    release: async (jobs) => void jobs.forEach((d) => held.delete(d.id)), // stop() lets the subscriptions go
+    release: async (jobs) => void jobs.forEach((d) => letGo(d.id)),
     log: o.log,
     pollMs: o.pollMs ?? 1_000,
-    concurrency,
-    prefetch: prefetch * 4,
+    concurrency: o.concurrency ?? 512,
+    prefetch: prefetch * 64,
     keyOf: (d) => d.subscription_id,
     perKey: MAX_IN_FLIGHT,
     refillBelow: 64,
     claimGapMs: 10,
-    mayHaveWork: async () => {
-      active = (await repo.lease(LEASE_MS)) > 0;
-      if (Math.random() < 0.001) await repo.forgetOldPosts(); // about every 15 minutes at the default poll
-      return active;
-    },
+    mayHaveWork: () => leased.size > 0,
   });
 
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
   return {
-    start: loop.start,
-    /** Something was queued or changed: deliver now (skipped while there are no subscriptions). */
-    kick: (): Promise<void> => (active === false ? Promise.resolve() : loop.kick()),
+    async start() {
+      await renew();
+      leaseTimer = setInterval(() => void renew(), RENEW_EVERY_MS);
+      pruneTimer = setInterval(() => void repo.forgetOldPosts().catch(() => undefined), 3_600_000);
+      leaseTimer.unref();
+      pruneTimer.unref();
+      loop.start();
+    },
+    /** Something was queued: deliver it now (nothing to do while this process leases no subscription). */
+    wake: (): void => {
+      if (leased.size > 0) loop.wake();
+    },
     /** Subscriptions changed: lease them and look again. */
-    refresh: async () => {
-      active = await repo.lease(LEASE_MS).then((n) => n > 0, () => undefined); // undefined: the next poll tells
-      return loop.kick();
+    refresh: async (): Promise<void> => {
+      await renew();
+      loop.wake();
     },
     async stop() {
+      stopped = true;
+      clearInterval(leaseTimer);
+      clearInterval(pruneTimer);
       await loop.stop();
       await Promise.all(recording);
       await repo.release().catch((err: unknown) => o.log.warn({ err }, "relay: could not let its subscriptions go; another process takes them when the leases end"));

@@ -20,7 +20,7 @@ export interface ReadReceiptOptions {
   /** How long a claim lasts before another process may take the job. */
   leaseMs?: number;
   /** Receipts in flight at once. */
-  batchSize?: number;
+  concurrency?: number;
   /** Deadline of one mark-as-read call, retries included. */
   callTimeoutMs?: number;
   backoff?: (attempts: number) => number;
@@ -65,7 +65,7 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
     run: deliver,
     log: o.log,
     pollMs: o.pollMs ?? 1_000,
-    concurrency: o.batchSize ?? 20,
+    concurrency: o.concurrency ?? 20,
   });
 }
 

@@ -89,7 +89,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   // Without startWorker, receipts go out only when a test drains them (receipts.kick()).
   if (opts.startWorker) {
-    deps.onInbound = () => void receipts.kick();
+    deps.onInbound = () => receipts.wake();
     receipts.start();
   }
   const relay = opts.relay
@@ -97,7 +97,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     : undefined;
   if (relay) {
     deps.relay = relay;
-    relay.start();
+    await relay.start();
   }
   const app = createApp(deps);
   return {

@@ -1,0 +1,85 @@
+// The relay's subscriptions API as a caller uses it: bad input refused with the field named,
+// secrets shown once, deletion, and deliveries paged newest first.
+import { afterAll, afterEach, beforeAll, expect, it, describe } from "vitest";
+import { auth, phoneNumberId, startTestApp, type TestApp } from "../helpers/test-app.ts";
+import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
+import { until } from "../helpers/wait.ts";
+
+let t: TestApp;
+const receivers: Receiver[] = [];
+beforeAll(async () => void (t = await startTestApp({ relay: true })));
+afterEach(async () => void (await Promise.all(receivers.splice(0).map((r) => r.close()))));
+afterAll(() => t.close());
+
+interface DeliveryView { id: string; status: string }
+const receiver = async () => {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+};
+const subscribe = async (url: string, body: Record<string, unknown>) => {
+  const res = await t.http.post("/api/subscriptions").set(auth).send({ url, ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { id: string; secret: string };
+};
+const deliveries = async (id: string) => (await t.http.get(`/api/subscriptions/${id}/deliveries`).set(auth)).body.data as DeliveryView[];
+const settled = (id: string, n: number) => until(() => deliveries(id), (d) => d.length >= n && d.every((x) => x.status !== "pending"));
+const wamid = () => `wamid.${Math.random().toString(36).slice(2)}`;
+const statusPost = (phone: string, id: string) => postWebhook(t, statusesPayload(phone, [status({ wamid: id, status: "sent", at: Math.floor(Date.now() / 1000) })]));
+
+describe("the subscriptions API", () => {
+  it("then bad input is refused with the field named, and secrets show in full only once", async () => {
+    const bad = async (body: Record<string, unknown>, field: string) => {
+      const res = await t.http.post("/api/subscriptions").set(auth).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.map((d: { path: string[] }) => d.path.join("."))).toContain(field);
+    };
+    await bad({ url: "ftp://example.com/x", format: "meta" }, "url");
+    await bad({ url: "javascript:alert(1)", format: "meta" }, "url");
+    await bad({ url: "https://example.com/x", format: "xml" }, "format");
+    await bad({ url: "https://example.com/x", format: "meta", events: ["message.received"] }, "events");
+    await bad({ url: "https://example.com/x", format: "ticks", secret: "my-own-secret" }, "secret");
+    await bad({ url: "https://example.com/x", format: "ticks", events: ["message.deleted"] }, "events.0");
+    expect((await t.http.post("/api/subscriptions").send({ url: "https://example.com/x", format: "meta" })).status).toBe(401);
+
+    const made = await t.http.post("/api/subscriptions").set(auth).send({ url: "https://example.com/hook", format: "meta", secret: "the-app-secret-of-the-crm-1234", description: "CRM" });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ url: "https://example.com/hook", format: "meta", secret: "the-app-secret-of-the-crm-1234", events: null, phoneNumberIds: null, description: "CRM", source: "api", disabled: false });
+    const one = await t.http.get(`/api/subscriptions/${made.body.id}`).set(auth);
+    expect(one.body.secret).toBe("…1234");
+    const all = await t.http.get("/api/subscriptions").set(auth);
+    expect(JSON.stringify(all.body)).not.toContain("the-app-secret");
+
+    expect((await t.http.delete(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(204);
+    expect((await t.http.get(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(404);
+    expect((await t.http.delete(`/api/subscriptions/${made.body.id}`).set(auth)).status).toBe(404);
+    expect((await t.http.get("/api/subscriptions/not-a-uuid").set(auth)).status).toBe(400);
+    expect((await t.http.post("/api/deliveries/123456789/retry").set(auth)).status).toBe(404);
+    expect((await t.http.patch(`/api/subscriptions/${one.body.id}`).set(auth).send({ disabled: true })).status).toBe(400);
+  });
+
+  it("then deleting a subscription drops its pending deliveries", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid())).status).toBe(200);
+    await until(() => deliveries(sub.id), (x) => x.length === 1);
+    expect((await t.http.delete(`/api/subscriptions/${sub.id}`).set(auth)).status).toBe(204);
+    expect(await t.db.prisma.delivery.count({ where: { subscriptionId: sub.id } })).toBe(0);
+  });
+
+  it("then deliveries page newest first", async () => {
+    const rx = await receiver();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    for (let i = 0; i < 3; i++) expect((await statusPost(phone, wamid())).status).toBe(200);
+    const all = await settled(sub.id, 3);
+    const first = await t.http.get(`/api/subscriptions/${sub.id}/deliveries?limit=2`).set(auth);
+    expect(first.body.data.map((d: DeliveryView) => d.id)).toEqual(all.slice(0, 2).map((d) => d.id));
+    const second = await t.http.get(`/api/subscriptions/${sub.id}/deliveries?limit=2&cursor=${first.body.nextCursor}`).set(auth);
+    expect(second.body).toEqual({ data: [all[2]], nextCursor: null });
+    expect(Number(all[0]!.id)).toBeGreaterThan(Number(all[1]!.id));
+  });
+});
