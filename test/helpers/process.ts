@@ -12,9 +12,10 @@ export interface TicksProcess {
   line(msg: RegExp): Promise<Record<string, unknown>>;
 }
 
-export function spawnTicks(env: Record<string, string>): TicksProcess {
+/** `built`: the compiled `dist/server.js` under plain node, as `npm start` runs it (npm install builds it). */
+export function spawnTicks(env: Record<string, string>, { built = false } = {}): TicksProcess {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|WHATSAPP_|API_KEYS|PORT|DATA_DIR|NODE_ENV|LOG_)/.test(k)));
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const proc = spawn(process.execPath, built ? ["dist/server.js"] : ["--import", "tsx", "src/server.ts"], {
     env: { ...base, LOG_FORMAT: "json", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
