@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { auth, phoneNumberId, startTestApp, type TestApp } from "../helpers/test-app.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { deliveriesOf, newWamid, receivers, settled as settledOf, subscribe as subscribeTo, type DeliveryView } from "../helpers/relay.ts";
 import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/wait.ts";
 import { RETRY_DELAYS_MS } from "../../src/relay/worker.ts";
@@ -13,36 +13,23 @@ import { RETRY_DELAYS_MS } from "../../src/relay/worker.ts";
 // walks through all eight attempts; the real schedule is checked on its own below.
 const DELAYS = [50, 50, 50, 50, 50, 50, 50];
 let t: TestApp;
-const receivers: Receiver[] = [];
+const pool = receivers(); // closed after each test
 
 beforeAll(async () => {
   t = await startTestApp({ relay: { retryDelaysMs: DELAYS, timeoutMs: 500 } });
 });
 afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await pool.closeAll();
 });
 afterAll(async () => {
   await t.close();
 });
 
-interface DeliveryView { id: string; status: string; attempts: number; eventType: string; lastResponseStatus: number | null; lastError: string | null; nextAttemptAt: string | null; deliveredAt: string | null }
-const receiver = async () => {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-};
-const subscribe = async (url: string, body: Record<string, unknown>) => {
-  const res = await t.http.post("/api/subscriptions").set(auth).send({ url, ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; secret: string };
-};
-const deliveries = async (id: string, query = "") => {
-  const res = await t.http.get(`/api/subscriptions/${id}/deliveries${query}`).set(auth);
-  expect(res.status).toBe(200);
-  return res.body.data as DeliveryView[];
-};
-const settled = (id: string, n: number) => until(() => deliveries(id), (d) => d.length >= n && d.every((x) => x.status !== "pending"), 15_000);
-const wamid = () => `wamid.${Math.random().toString(36).slice(2)}`;
+const receiver = () => pool.start();
+const subscribe = (url: string, body: Record<string, unknown>) => subscribeTo(t, { url, ...body });
+const deliveries = (id: string, query = "") => deliveriesOf(t, id, query);
+const settled = (id: string, n: number) => settledOf(t, id, n);
+const wamid = newWamid;
 const now = () => Math.floor(Date.now() / 1000);
 const statusPost = (phone: string, id: string, s: "sent" | "delivered" | "read", at = now()) => postWebhook(t, statusesPayload(phone, [status({ wamid: id, status: s, at })]));
 

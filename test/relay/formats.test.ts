@@ -9,6 +9,7 @@ import { startReceiver, type Receiver } from "../helpers/receiver.ts";
 import { envelope, postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
 import { sign } from "../../src/webhooks/signature.ts";
 import { until } from "../helpers/wait.ts";
+import { newWamid, subscribe as subscribeTo } from "../helpers/relay.ts";
 
 let t: TestApp;
 let rx: Receiver;
@@ -22,14 +23,10 @@ afterAll(async () => {
   await rx.close();
 });
 
-const subscribe = async (body: Record<string, unknown>) => {
-  const res = await t.http.post("/api/subscriptions").set(auth).send({ url: rx.url, ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; secret: string };
-};
+const subscribe = (body: Record<string, unknown>) => subscribeTo(t, { url: rx.url, ...body });
 /** What the receiver took at the path of one test's subscription (its phone number id). */
 const fromSub = (phone: string) => rx.delivered.filter((r) => r.path.endsWith(`/${phone}`));
-const wamid = () => `wamid.${Math.random().toString(36).slice(2)}`;
+const wamid = newWamid;
 const now = () => Math.floor(Date.now() / 1000);
 /** Resolves once the subscription has deliveries and none is waiting. */
 const allDelivered = (id: string) => until(() => deliveriesOf(id), (d) => d.length > 0 && d.every((x) => x.status === "delivered"));

@@ -2,30 +2,21 @@
 // secrets shown once, deletion, and deliveries paged newest first.
 import { afterAll, afterEach, beforeAll, expect, it, describe } from "vitest";
 import { auth, phoneNumberId, startTestApp, type TestApp } from "../helpers/test-app.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { deliveriesOf, newWamid, receivers, settled as settledOf, subscribe as subscribeTo, type DeliveryView } from "../helpers/relay.ts";
 import { postWebhook, status, statusesPayload } from "../helpers/webhooks.ts";
 import { until } from "../helpers/wait.ts";
 
 let t: TestApp;
-const receivers: Receiver[] = [];
+const pool = receivers(); // closed after each test
 beforeAll(async () => void (t = await startTestApp({ relay: true })));
-afterEach(async () => void (await Promise.all(receivers.splice(0).map((r) => r.close()))));
+afterEach(async () => void (await pool.closeAll()));
 afterAll(() => t.close());
 
-interface DeliveryView { id: string; status: string }
-const receiver = async () => {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-};
-const subscribe = async (url: string, body: Record<string, unknown>) => {
-  const res = await t.http.post("/api/subscriptions").set(auth).send({ url, ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; secret: string };
-};
-const deliveries = async (id: string) => (await t.http.get(`/api/subscriptions/${id}/deliveries`).set(auth)).body.data as DeliveryView[];
-const settled = (id: string, n: number) => until(() => deliveries(id), (d) => d.length >= n && d.every((x) => x.status !== "pending"));
-const wamid = () => `wamid.${Math.random().toString(36).slice(2)}`;
+const receiver = () => pool.start();
+const subscribe = (url: string, body: Record<string, unknown>) => subscribeTo(t, { url, ...body });
+const settled = (id: string, n: number) => settledOf(t, id, n);
+const deliveries = (id: string) => deliveriesOf(t, id);
+const wamid = newWamid;
 const statusPost = (phone: string, id: string) => postWebhook(t, statusesPayload(phone, [status({ wamid: id, status: "sent", at: Math.floor(Date.now() / 1000) })]));
 
 describe("the subscriptions API", () => {
