@@ -25,6 +25,7 @@ import { createRelayRouter } from "./relay/router.ts";
 import { createRelayService } from "./relay/service.ts";
 import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
 import type { RelayWorker } from "./relay/worker.ts";
+import type { RelayTargetsView } from "./relay/targets.ts";
 
 export interface AppDeps {
   db: Database;
@@ -45,6 +46,8 @@ export interface AppDeps {
   sandbox?: Emulator;
   /** The relay's delivery loop, woken when something was queued or subscriptions changed. */
   relay?: Pick<RelayWorker, "wake" | "refresh">;
+  /** Which relay formats have subscribers (default: queue for every format). */
+  relayTargets?: Pick<RelayTargetsView, "get" | "refresh">;
 }
 
 export interface App {
@@ -82,18 +85,26 @@ export function createApp(deps: AppDeps): App {
   // The relay's repository without a process identity: this side only queues and reads.
   const deliveries = createDeliveryRepository(db, "api");
   const ingest = createIngestService({
-    repo: createWebhookRepository(db),
+    repo: createWebhookRepository(db, deps.relayTargets?.get),
     autoRead: deps.autoRead,
     onInbound: deps.onInbound,
     maxQueued: deps.maxQueuedWrites,
     relayPosts: (posts) => deliveries.relayPosts(posts),
+    relayingPosts: deps.relayTargets && (() => deps.relayTargets!.get().meta),
     onStored: deps.relay && (() => deps.relay!.wake()),
   });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
   app.use(createQueryRouter(createQueryService(createQueryRepository(db)), deps.apiKeys));
-  const relay = createRelayService({ subscriptions: createSubscriptionRepository(db), deliveries, onChange: deps.relay && (() => void deps.relay!.refresh()) });
+  const relay = createRelayService({
+    subscriptions: createSubscriptionRepository(db),
+    deliveries,
+    onChange: async () => {
+      await deps.relayTargets?.refresh(); // before the answer: what comes next is queued for it
+      void deps.relay?.refresh();
+    },
+  });
   app.use(createRelayRouter(relay, deps.apiKeys));
   const openapi = buildOpenApiDocument();
   app.get("/openapi.json", (_req, res) => void res.json(openapi));

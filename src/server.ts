@@ -21,6 +21,7 @@ import { createReadReceiptRepository } from "./webhooks/read-receipt-repository.
 import { createDeliveryRepository } from "./relay/delivery-repository.ts";
 import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
 import { createRelayWorker } from "./relay/worker.ts";
+import { createRelayTargets } from "./relay/targets.ts";
 import { describeDatabase, explainStartupFailure } from "./startup-errors.ts";
 
 export interface StartOptions {
@@ -60,13 +61,17 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
   const receipts = createReadReceiptWorker({ repo: createReadReceiptRepository(db), graph, log, graphApiVersion: config.GRAPH_API_VERSION });
   const relay = createRelayWorker({ repo: (owner) => createDeliveryRepository(db, owner), log });
   const relaySecret = config.RELAY_SECRET ?? appSecret;
-  const envSubscription = await createSubscriptionRepository(db).syncEnv(config.RELAY_URL ? { url: config.RELAY_URL, secret: relaySecret } : undefined);
+  const subscriptions = createSubscriptionRepository(db);
+  const envSubscription = await subscriptions.syncEnv(config.RELAY_URL ? { url: config.RELAY_URL, secret: relaySecret } : undefined);
+  const relayTargets = createRelayTargets(subscriptions, log);
+  await relayTargets.start();
   const app = createApp({
     appSecret,
     verifyToken,
     autoRead: config.AUTO_READ,
     onInbound: () => receipts.wake(),
     relay,
+    relayTargets,
     sandbox: emulator,
     db,
     graph,
@@ -99,6 +104,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     });
   } catch (err) {
     clearInterval(sweeper);
+    relayTargets.stop();
     await emulator?.close();
     await db.close();
     throw err;
@@ -127,6 +133,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     (stopping ??= (async () => {
       log.info("shutting down: draining in-flight requests");
       clearInterval(sweeper);
+      relayTargets.stop();
       // The workers end their attempts while in-flight requests finish: side by side, so that
       // their deadlines do not add up.
       await Promise.all([

@@ -52,7 +52,7 @@ export interface RelayServiceDeps {
   subscriptions: SubscriptionRepository;
   deliveries: DeliveryRepository;
   /** Subscriptions changed or a delivery is due now: the delivery loop looks at once. */
-  onChange?: () => void;
+  onChange?: () => Promise<void> | void;
 }
 
 export function createRelayService({ subscriptions, deliveries, onChange }: RelayServiceDeps) {
@@ -72,18 +72,19 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
         secret: input.format === "ticks" ? newTicksSecret() : (input.secret ?? randomBytes(32).toString("hex")),
         description: input.description ?? null,
       });
-      onChange?.();
+      await onChange?.();
       return toSubscription(s, { revealSecret: true });
     },
     list: async () => ({ data: (await subscriptions.list()).map((s) => toSubscription(s)) }),
     get: async (id: string) => toSubscription(await existing(id)),
     async remove(id: string) {
       if (!(await subscriptions.delete(id))) throw new AppError("not_found", `No subscription ${id}.`);
+      await onChange?.();
     },
     async enable(id: string) {
       await existing(id);
       await subscriptions.enable(id);
-      onChange?.();
+      await onChange?.();
       return toSubscription(await existing(id));
     },
     async deliveries(id: string, q: { status?: Delivery["status"] | undefined; limit: number; cursor?: string | undefined }) {
@@ -97,7 +98,7 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
       const s = await existing(id);
       if (s.disabled) throw new AppError("conflict", "The subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
       const retried = await deliveries.retryAll(id, status ? [status] : ["pending", "failed"]);
-      onChange?.();
+      await onChange?.();
       return { retried };
     },
     async retry(id: string) {
@@ -106,7 +107,7 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
       if (!d || !s) throw new AppError("not_found", `No delivery ${id}.`);
       if (s.disabled) throw new AppError("conflict", "Its subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
       const updated = await deliveries.retryNow(d.id);
-      onChange?.();
+      await onChange?.();
       return toDelivery(updated);
     },
   };

@@ -22,6 +22,11 @@ export function createSubscriptionRepository(db: Database) {
     find: (id: string) => prisma.subscription.findUnique({ where: { id } }),
     /** Deletes it with its deliveries and its record of relayed POSTs; false when there was none. */
     delete: async (id: string) => (await prisma.$transaction((tx) => drop(tx, [id])))[2].count > 0,
+    /** Which formats have an enabled subscription. */
+    formats: async () => {
+      const rows = await prisma.subscription.groupBy({ by: ["format"], where: { disabled: false } });
+      return { meta: rows.some((r) => r.format === "meta"), ticks: rows.some((r) => r.format === "ticks") };
+    },
     enable: (id: string) => prisma.subscription.updateMany({ where: { id }, data: { disabled: false, disabledReason: null } }),
 
     /**

@@ -20,11 +20,13 @@ export interface IngestDeps {
   maxQueued?: number;
   /** Queues verified POSTs for the relay (group-committed). */
   relayPosts?: (posts: RelayedPost[]) => Promise<void>;
+  /** Whether any `meta` subscription would take them (default: yes). */
+  relayingPosts?: () => boolean;
   /** Called after a POST was stored (wakes the relay). */
   onStored?: () => void;
 }
 
-export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, onStored }: IngestDeps) {
+export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, relayingPosts = () => true, onStored }: IngestDeps) {
   // Two batches in flight keep both Node and Postgres busy (measured: 50-status POSTs went
   // from 3.9x to 6.4x the single-status rate); writers lock wamids in one order, so two
   // batches cannot deadlock. A batch holds statuses and, for POSTs that held only statuses,
@@ -53,7 +55,8 @@ export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_
     }
     const parsed = parseEnvelope(envelope.data.entry);
     const post: RelayedPost = { body: raw, phoneNumberIds: parsed.phoneNumberIds };
-    const statusesOnly = relayPosts !== undefined && parsed.inbound.length === 0 && parsed.unprocessed.length === 0;
+    const relaying = relayed !== undefined && relayingPosts();
+    const statusesOnly = relaying && parsed.inbound.length === 0 && parsed.unprocessed.length === 0;
     try {
       await Promise.all([
         statuses.submit(statusesOnly ? [...parsed.statuses, post] : parsed.statuses),
@@ -61,7 +64,7 @@ export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_
         repo.storeUnprocessed(parsed.unprocessed),
       ]);
       // Otherwise queued once all of it is stored (admitted already: never refused for size).
-      if (!statusesOnly) await relayed?.submit([post], { always: true });
+      if (relaying && !statusesOnly) await relayed.submit([post], { always: true });
     } catch (err) {
       // Meta retries a 503; what was stored of this POST is stored once (every write is idempotent).
       if (err instanceof QueueFullError) throw new AppError("unavailable", "Ticks is busy: too many statuses are waiting to be written. Retry later.");

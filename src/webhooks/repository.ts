@@ -11,6 +11,7 @@ import { identityLinks, KnownLinks } from "../people/identifiers.ts";
 import { RANKED_WEBHOOK_STATUSES } from "../messages/status.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
 import { receivedEvents, relayedPostsCte, statusChangedEvents, type RelayedPost } from "../relay/sql.ts";
+import { EVERY_FORMAT, type RelayTargets } from "../relay/targets.ts";
 import type { InboundRow, StatusRow, UnprocessedRow } from "./parse.ts";
 
 /**
@@ -30,7 +31,7 @@ function rowLinks(wamids: string[]): Prisma.Sql {
         )`;
 }
 
-export function createWebhookRepository(db: Database) {
+export function createWebhookRepository(db: Database, targets: () => RelayTargets = () => EVERY_FORMAT) {
   const known = new KnownLinks();
   return {
     /**
@@ -48,6 +49,9 @@ export function createWebhookRepository(db: Database) {
       // its message's row holds (`row_links`: a send to a phone whose statuses name the BSUID).
       const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
       const partial = [...new Set(rows.filter((r) => !r.wa_id !== !r.user_id).map((r) => r.wamid))];
+      // The rows are returned (a CTE) only for what needs them: the relay's events, row links.
+      const events = targets().ticks;
+      const returned = events || partial.length > 0;
       const q = Prisma.sql`
         WITH ${linksCte(newLinks)} ${relayedPostsCte(posts)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, status text, ts timestamptz,
@@ -77,7 +81,7 @@ export function createWebhookRepository(db: Database) {
             (array_agg(conversation ORDER BY rank DESC, ord) FILTER (WHERE conversation IS NOT NULL))[1] AS conversation,
             min(biz) AS biz
           FROM ranked GROUP BY wamid
-        ), changed AS (
+        )${returned ? Prisma.sql`, changed AS (` : Prisma.empty}
         INSERT INTO messages AS m (wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, username,
           contact_name, status, sent_at, delivered_at, read_at, played_at, failed_at, errors, pricing, conversation,
           biz_opaque_callback_data)
@@ -107,10 +111,8 @@ export function createWebhookRepository(db: Database) {
           contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()
         WHERE m.direction = 'outbound'
-        RETURNING *
-        ) ${partial.length ? rowLinks(partial) : Prisma.empty}
-        ${statusChangedEvents("changed")}`;
-      const name = `ticks_webhook_statuses${posts.length ? "_relayed" : ""}${partial.length ? "_rowlinks" : ""}`;
+        ${returned ? Prisma.sql`RETURNING *) ${partial.length ? rowLinks(partial) : Prisma.empty} ${events ? statusChangedEvents("changed") : Prisma.sql`SELECT 1`}` : Prisma.empty}`;
+      const name = `ticks_webhook_statuses${posts.length ? "_relayed" : ""}${partial.length ? "_rowlinks" : ""}${events ? "_events" : ""}`;
       await db.execute(q.text, q.values, linkedName(name, newLinks));
       known.remember(newLinks);
     },
@@ -138,9 +140,7 @@ export function createWebhookRepository(db: Database) {
           FROM input ORDER BY wamid
           ON CONFLICT (wamid) DO NOTHING
           RETURNING *
-        ), relayed AS (
-          ${receivedEvents("stored")}
-        )
+        )${targets().ticks ? Prisma.sql`, relayed AS (${receivedEvents("stored")})` : Prisma.empty}
         INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
         SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead} AND type <> 'system'
         ON CONFLICT (message_id) DO NOTHING`;

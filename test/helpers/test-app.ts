@@ -13,6 +13,8 @@ import { createReadReceiptRepository } from "../../src/webhooks/read-receipt-rep
 import { createTestDatabase, type TestDatabase } from "./test-db.ts";
 import { createDeliveryRepository } from "../../src/relay/delivery-repository.ts";
 import { createRelayWorker, type RelayWorker, type RelayWorkerOptions } from "../../src/relay/worker.ts";
+import { createRelayTargets } from "../../src/relay/targets.ts";
+import { createSubscriptionRepository } from "../../src/relay/subscription-repository.ts";
 
 export const API_KEY = "test_api_key_0123456789abcdef";
 export const ACCESS_TOKEN = "test-access-token";
@@ -48,6 +50,8 @@ export interface TestAppOptions {
   maxQueuedWrites?: number;
   /** Where the Graph API is (default: the emulator). */
   graphBaseUrl?: string;
+  /** Leave the relay's parts out of the webhook statements when no subscription would take them (as `npm start` does). */
+  relayTargets?: boolean;
   /** Run the relay's delivery loop (polling every 50 ms), with these overrides. */
   relay?: boolean | Partial<Pick<RelayWorkerOptions, "retryDelaysMs" | "timeoutMs" | "concurrency">>;
 }
@@ -99,6 +103,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     deps.relay = relay;
     await relay.start();
   }
+  const targets = opts.relayTargets ? createRelayTargets(createSubscriptionRepository(testDb.db), deps.log, 50) : undefined;
+  if (targets) {
+    await targets.start();
+    deps.relayTargets = targets;
+  }
   const app = createApp(deps);
   return {
     http: supertest(createHttpServer(app.express)), // the server src/server.ts listens with
@@ -112,6 +121,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       await receipts.stop();
       await relay?.stop();
+      targets?.stop();
       await app.drain();
       await emulator.close();
       if (!opts.testDb) await testDb.drop();
