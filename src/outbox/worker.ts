@@ -153,7 +153,7 @@ export function createOutboxWorker<J>(o: OutboxOptions<J>) {
       stopped = false;
       const tick = async () => {
         const look = await Promise.resolve(o.mayHaveWork?.() ?? true).catch(() => true);
-        if (look) await kick();
+        if (look) void fill(); // not awaited: under steady work the loop is never idle, and the poll must go on
         if (!stopped) timer = setTimeout(() => void tick(), o.pollMs);
       };
       void tick();

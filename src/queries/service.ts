@@ -5,7 +5,7 @@ import { compareEvents } from "../messages/status.ts";
 import type { Keyset, Message, QueryRepository, StatusEvent } from "./repository.ts";
 import type { ListQuery } from "./schemas.ts";
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toMessage(m: Message) {
   return {

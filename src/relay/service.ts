@@ -2,11 +2,11 @@
 import { randomBytes } from "node:crypto";
 import { AppError } from "../errors.ts";
 import type { Delivery, Subscription } from "../generated/prisma/client.ts";
+import { iso } from "../queries/service.ts";
 import type { DeliveryRepository } from "./delivery-repository.ts";
 import type { CreateSubscription } from "./schemas.ts";
 import type { SubscriptionRepository } from "./subscription-repository.ts";
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** A `ticks` secret, as Standard Webhooks defines it: whsec_ + base64 of 24 random bytes. */
 export const newTicksSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
