@@ -1,5 +1,6 @@
-// prestart: builds dist/ (npm run build) when it is missing or older than any file in src/,
-// so that `npm start` runs the code in the tree with node alone. `npm install` builds it too.
+// prestart: builds dist/ (npm run build: the server and the console) when it is missing or
+// older than any file in src/ or console/, so that `npm start` runs the code in the tree with
+// node alone. `npm install` builds it too.
 import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -13,13 +14,19 @@ function newest(dir) {
   return t;
 }
 
-let built = 0;
-try {
-  built = statSync("dist/server.js").mtimeMs;
-} catch {
-  /* not built */
-}
-if (built < newest("src")) {
+const builtAt = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0; // not built
+  }
+};
+
+if (builtAt("dist/server.js") < newest("src")) {
   console.warn("ticks: building dist/ (src/ changed since the last build)…");
   execFileSync("npx", ["--no-install", "tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+}
+if (builtAt("dist/console-ui/index.html") < newest("console")) {
+  console.warn("ticks: building the console (console/ changed since the last build)…");
+  execFileSync("npx", ["--no-install", "vite", "build", "-c", "console/vite.config.ts", "--logLevel", "warn"], { stdio: "inherit" });
 }

@@ -26,6 +26,9 @@ import { createRelayService } from "./relay/service.ts";
 import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
 import type { RelayWorker } from "./relay/worker.ts";
 import type { RelayTargetsView } from "./relay/targets.ts";
+import { createLiveBus, type LiveBus } from "./live/bus.ts";
+import { createLiveRouter } from "./live/router.ts";
+import { createConsoleRouter } from "./console/router.ts";
 
 export interface AppDeps {
   db: Database;
@@ -48,6 +51,8 @@ export interface AppDeps {
   relay?: Pick<RelayWorker, "wake" | "refresh">;
   /** Which relay formats have subscribers (default: queue for every format). */
   relayTargets?: Pick<RelayTargetsView, "get" | "refresh">;
+  /** Message changes for the console's live view (shared with the read-receipt worker). */
+  live?: LiveBus;
 }
 
 export interface App {
@@ -55,6 +60,8 @@ export interface App {
   express: express.Express;
   /** On shutdown, after the server stopped taking requests: lets work that outlived its request finish. */
   drain(): Promise<void>;
+  /** On shutdown, first: ends the console's live streams, which would otherwise keep the server open. */
+  closeStreams(): void;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -66,6 +73,8 @@ export function createApp(deps: AppDeps): App {
   app.use(requestLog(log, { quiet: (path) => path === "/healthz" || path === "/readyz" }));
 
   app.use(createHealthRouter(createHealthRepository(db)));
+  app.use(createConsoleRouter());
+  const live = deps.live ?? createLiveBus();
 
   const sendService = createSendService({
     graph: deps.graph,
@@ -73,6 +82,7 @@ export function createApp(deps: AppDeps): App {
     log,
     timeoutMs: deps.sendTimeoutMs,
     maxQueued: deps.maxQueuedWrites,
+    live,
   });
   app.use(
     createSendRouter(sendService, {
@@ -92,10 +102,13 @@ export function createApp(deps: AppDeps): App {
     relayPosts: (posts) => deliveries.relayPosts(posts),
     relayingPosts: deps.relayTargets && (() => deps.relayTargets!.get().meta),
     onStored: deps.relay && (() => deps.relay!.wake()),
+    live,
   });
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
+  const liveRouter = createLiveRouter(live, deps.apiKeys);
+  app.use(liveRouter.router);
   app.use(createQueryRouter(createQueryService(createQueryRepository(db)), deps.apiKeys));
   const relay = createRelayService({
     subscriptions: createSubscriptionRepository(db),
@@ -111,5 +124,5 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFound);
   app.use(errorHandler(log, deps.bodyLimit));
-  return { express: app, drain: () => sendService.drain() };
+  return { express: app, drain: () => sendService.drain(), closeStreams: liveRouter.closeAll };
 }

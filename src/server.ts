@@ -22,6 +22,7 @@ import { createDeliveryRepository } from "./relay/delivery-repository.ts";
 import { createSubscriptionRepository } from "./relay/subscription-repository.ts";
 import { createRelayWorker } from "./relay/worker.ts";
 import { createRelayTargets } from "./relay/targets.ts";
+import { createLiveBus } from "./live/bus.ts";
 import { describeDatabase, explainStartupFailure } from "./startup-errors.ts";
 
 export interface StartOptions {
@@ -58,7 +59,8 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
   const apiKeys = config.API_KEYS ?? [await sandboxApiKey(config.DATA_DIR)];
 
   const graph = createGraphClient({ baseUrl: graphUrl, accessToken, log });
-  const receipts = createReadReceiptWorker({ repo: createReadReceiptRepository(db), graph, log, graphApiVersion: config.GRAPH_API_VERSION });
+  const live = createLiveBus();
+  const receipts = createReadReceiptWorker({ repo: createReadReceiptRepository(db), graph, log, graphApiVersion: config.GRAPH_API_VERSION, live });
   const relay = createRelayWorker({ repo: (owner) => createDeliveryRepository(db, owner), log });
   const relaySecret = config.RELAY_SECRET ?? appSecret;
   const subscriptions = createSubscriptionRepository(db);
@@ -72,6 +74,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     onInbound: () => receipts.wake(),
     relay,
     relayTargets,
+    live,
     sandbox: emulator,
     db,
     graph,
@@ -134,6 +137,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
       log.info("shutting down: draining in-flight requests");
       clearInterval(sweeper);
       relayTargets.stop();
+      app.closeStreams();
       // The workers end their attempts while in-flight requests finish: side by side, so that
       // their deadlines do not add up.
       await Promise.all([

@@ -12,6 +12,7 @@ import { MarkReadBodySchema, SendBodySchema, withDefaultType } from "./send-sche
 import { issuesText } from "../validation.ts";
 import { maskWamid } from "../logger.ts";
 import { phoneKey } from "../people/identifiers.ts";
+import type { LiveBus } from "../live/bus.ts";
 
 export interface SendResult {
   status: number;
@@ -29,6 +30,8 @@ export interface SendServiceDeps {
   lateWriteMs?: number;
   /** Sends waiting to be stored before new ones get 503 (default 10,000). */
   maxQueued?: number;
+  /** Told when a send was stored and when Meta's answer was (the console's live view). */
+  live?: LiveBus;
 }
 
 // A pending row outlives its request by this much before the sweep calls it unconfirmed,
@@ -41,7 +44,7 @@ interface SuccessBody {
   messages?: { id?: string }[];
 }
 
-export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000, maxQueued = 10_000 }: SendServiceDeps) {
+export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 600_000, maxQueued = 10_000, live }: SendServiceDeps) {
   // Concurrent sends share their writes (hot path: 1,000 sends/s is Meta's top tier): the
   // pending rows of new sends and the acceptances of earlier ones go in one statement, one
   // round trip and one commit. Postgres' cost is mostly per statement, not per row (measured:
@@ -102,12 +105,15 @@ export function createSendService({ graph, repo, log, timeoutMs, lateWriteMs = 6
       throw err;
     }
 
+    const people = [phoneKey(parsed.data.to), parsed.data.recipient].filter((p): p is string => !!p);
+    if (live?.listening) live.publish([{ id: messageId, people }]);
     const outcome = await forward(version, phoneNumberId, body);
     if ("answer" in outcome && outcome.answer.status >= 400) {
       const code = (outcome.answer.data as { error?: { code?: unknown } } | null)?.error?.code;
       log.warn({ messageId, phoneNumberId, status: outcome.answer.status, code }, "send refused by Meta");
     }
     await record(messageId, outcome, { to: parsed.data.to ?? null, recipient: parsed.data.recipient ?? null });
+    if (live?.listening) live.publish([{ id: messageId, people }]);
     return { ...toResult(outcome), messageId };
   }
 

@@ -6,6 +6,8 @@ import { z } from "zod";
 import {
   ApiErrorSchema,
   ConversationQuerySchema,
+  ConversationsQuerySchema,
+  ConversationListSchema,
   IdParamSchema,
   ListQuerySchema,
   MessagePageSchema,
@@ -21,6 +23,8 @@ import {
   DeliveryPageSchema,
   DeliveryQuerySchema,
   DeliverySchema,
+  MessageDeliveriesQuerySchema,
+  MessageDeliverySchema,
   RetryAllQuerySchema,
   SubscriptionIdSchema,
   SubscriptionSchema,
@@ -57,8 +61,36 @@ export function buildOpenApiDocument() {
   });
   registry.registerPath({
     method: "get",
+    path: "/api/conversations",
+    summary: "Recent conversations, newest first: each person's latest message; or the people a phone number, BSUID or name finds",
+    security,
+    request: { query: ConversationsQuerySchema },
+    responses: { 200: json(ConversationListSchema, "Conversations"), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/live",
+    summary: "Server-sent events: `changes` every 100 ms with the messages that changed (ids, wamids, the person's identifiers); `overflow: true` when too many changed to list. Changes handled by this process only.",
+    security,
+    responses: {
+      200: {
+        description: "An event stream",
+        content: {
+          "text/event-stream": {
+            schema: z.object({
+              overflow: z.boolean(),
+              changes: z.array(z.object({ id: z.string().optional(), wamid: z.string().optional(), people: z.array(z.string()) })),
+            }),
+          },
+        },
+      },
+      401: errors[401],
+    },
+  });
+  registry.registerPath({
+    method: "get",
     path: "/api/conversations/{id}",
-    summary: "Both directions with one person (by phone number, BSUID or parent BSUID), oldest first",
+    summary: "Both directions with one person (by phone number, BSUID or parent BSUID), oldest first (or newest first with order=desc)",
     security,
     request: { params: PersonParamSchema, query: ConversationQuerySchema },
     responses: { 200: json(MessagePageSchema, "A page of the conversation"), ...errors },
@@ -133,6 +165,14 @@ export function buildOpenApiDocument() {
       ...unknown,
       ...errors,
     },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/deliveries",
+    summary: "One message's deliveries to ticks subscriptions, newest first (up to 200), with their attempts, last answer and next attempt",
+    security,
+    request: { query: MessageDeliveriesQuerySchema },
+    responses: { 200: json(z.object({ data: z.array(MessageDeliverySchema) }), "The deliveries"), ...errors },
   });
   registry.registerPath({
     method: "post",

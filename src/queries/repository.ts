@@ -39,10 +39,14 @@ interface EventJson {
   errors: StatusEvent["errors"];
   pricing: StatusEvent["pricing"];
   conversation: StatusEvent["conversation"];
+  raw: StatusEvent["raw"];
 }
 
 const fromJson = (e: EventJson): StatusEvent =>
   ({ ...e, id: BigInt(e.id), timestamp: new Date(e.timestamp), receivedAt: new Date(e.receivedAt) }) as StatusEvent;
+
+/** How many recent messages the conversation list looks at. */
+const RECENT_WINDOW = 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -68,7 +72,7 @@ export function createQueryRepository({ prisma }: Database) {
         SELECT ${COLUMNS}, COALESCE(trail.events, '[]'::json) AS events
         FROM messages LEFT JOIN LATERAL (
           SELECT json_agg(json_build_object('id', e.id, 'status', e.status, 'timestamp', e."timestamp",
-            'receivedAt', e.received_at, 'errors', e.errors, 'pricing', e.pricing, 'conversation', e.conversation)) AS events
+            'receivedAt', e.received_at, 'errors', e.errors, 'pricing', e.pricing, 'conversation', e.conversation, 'raw', e.raw)) AS events
           FROM status_events e WHERE e.wamid = messages.wamid OR e.message_id = messages.id
         ) trail ON true
         WHERE ${where}`;
@@ -100,12 +104,47 @@ export function createQueryRepository({ prisma }: Database) {
      * Both directions with one person, oldest first: every message whose other party is one of
      * the identifiers linked to `key`. SQL: the person is a recursive walk of identity_links.
      */
-    conversation(key: string, opts: { phoneNumberId?: string | undefined; after?: Keyset | undefined; limit: number }): Promise<Message[]> {
+    conversation(key: string, opts: { phoneNumberId?: string | undefined; after?: Keyset | undefined; limit: number; newestFirst?: boolean }): Promise<Message[]> {
       const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
-      const after = opts.after ? Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)` : Prisma.empty;
+      const after = !opts.after
+        ? Prisma.empty
+        : opts.newestFirst
+          ? Prisma.sql`AND (created_at, id) < (${opts.after.createdAt}, ${opts.after.id}::uuid)`
+          : Prisma.sql`AND (created_at, id) > (${opts.after.createdAt}, ${opts.after.id}::uuid)`;
+      const order = opts.newestFirst ? Prisma.sql`created_at DESC, id DESC` : Prisma.sql`created_at ASC, id ASC`;
       return prisma.$queryRaw<Message[]>`WITH ${person(key)}
         SELECT ${COLUMNS} FROM messages WHERE ${ofPerson} ${phone} ${after}
-        ORDER BY created_at ASC, id ASC LIMIT ${opts.limit + 1}`;
+        ORDER BY ${order} LIMIT ${opts.limit + 1}`;
+    },
+
+    /**
+     * The latest message of each person among recent messages, newest first, with the latest
+     * name Meta gave for them. Without a name to look for, only the last RECENT_WINDOW messages
+     * are looked at (a walk of the created_at index); with one, the newest RECENT_WINDOW
+     * messages whose contact name or username starts with it (no index serves a
+     * case-insensitive prefix: on a large table this one scans). SQL: DISTINCT ON and a
+     * window function have no Prisma form.
+     */
+    recentConversations(opts: { name?: string | undefined; phoneNumberId?: string | undefined; limit: number }) {
+      const conditions = [Prisma.sql`(wa_id IS NOT NULL OR user_id IS NOT NULL OR parent_user_id IS NOT NULL)`];
+      if (opts.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${opts.phoneNumberId}`);
+      if (opts.name) {
+        const prefix = `${opts.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        conditions.push(Prisma.sql`(contact_name ILIKE ${prefix} OR username ILIKE ${prefix})`);
+      }
+      return prisma.$queryRaw<(Message & { person: string; latestName: string | null })[]>`
+        WITH recent AS (
+          SELECT COALESCE(wa_id, user_id, parent_user_id) AS person, messages.* FROM messages
+          WHERE ${Prisma.join(conditions, " AND ")}
+          ORDER BY created_at DESC, id DESC LIMIT ${RECENT_WINDOW}
+        ), named AS (
+          SELECT first_value(contact_name) OVER (PARTITION BY person ORDER BY contact_name IS NULL, created_at DESC) AS "latestName", recent.*
+          FROM recent
+        )
+        SELECT * FROM (
+          SELECT DISTINCT ON (person) person, "latestName", ${COLUMNS} FROM named
+          ORDER BY person, created_at DESC, id DESC
+        ) latest ORDER BY "createdAt" DESC, id DESC LIMIT ${opts.limit}`;
     },
 
     /**

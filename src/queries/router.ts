@@ -1,10 +1,10 @@
-// GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations/{id}:
+// GET /api/messages/{id}, GET /api/messages, GET /api/stats, GET /api/conversations(/{id}):
 // behind the API key, parameters validated by the same zod schemas the OpenAPI document shows.
 import { Router, type Request } from "express";
 import { AppError } from "../errors.ts";
 import { parseInput as parse } from "../validation.ts";
 import { requireApiKey } from "../http/auth.ts";
-import { ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
+import { ConversationsQuerySchema, ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
 import type { QueryService } from "./service.ts";
 
 // Express gives repeated parameters as arrays; each filter takes one value.
@@ -22,6 +22,9 @@ export function createQueryRouter(service: QueryService, apiKeys: string[]): Rou
   });
   router.get("/api/messages", async (req, res) => {
     res.json(await service.list(parse(ListQuerySchema, query(req))));
+  });
+  router.get("/api/conversations", async (req, res) => {
+    res.json(await service.conversations(parse(ConversationsQuerySchema, query(req))));
   });
   router.get("/api/conversations/:id", async (req, res) => {
     const { id } = parse(PersonParamSchema, req.params);

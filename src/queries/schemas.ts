@@ -41,8 +41,20 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const ConversationQuerySchema = z
   .object({
     phoneNumberId: z.string().regex(/^\d+$/).optional(),
+    order: z.enum(["asc", "desc"]).default("asc").openapi({ description: "asc: oldest first (default); desc: newest first, each next page older" }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const ConversationsQuerySchema = z
+  .object({
+    q: z.string().trim().min(1).max(160).optional().openapi({
+      description: "A phone number (any formatting), a BSUID or parent BSUID, or the start of a contact's name or username (case-insensitive). Without it: the most recent conversations.",
+      example: "Alice",
+    }),
+    phoneNumberId: z.string().regex(/^\d+$/).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict();
 
@@ -73,6 +85,7 @@ export const EventSchema = z
     errors: json.optional(),
     pricing: json.optional(),
     conversation: json.optional(),
+    raw: json.optional().openapi({ description: "The status object exactly as Meta sent it (absent for events Ticks made: a refused or unconfirmed send)" }),
   })
   .openapi("StatusEvent");
 
@@ -110,6 +123,19 @@ export const MessageSchema = z
 
 export const MessageWithEventsSchema = MessageSchema.extend({ events: z.array(EventSchema) }).openapi("MessageWithEvents");
 
+export const ConversationSummarySchema = z
+  .object({
+    person: z.string().openapi({ description: "The id to open the conversation with: the phone digits, else the BSUID" }),
+    waId: z.string().nullable(),
+    userId: z.string().nullable(),
+    username: z.string().nullable(),
+    contactName: z.string().nullable().openapi({ description: "The latest name Meta gave for the person" }),
+    lastMessage: MessageSchema,
+  })
+  .openapi("ConversationSummary");
+
+export const ConversationListSchema = z.object({ data: z.array(ConversationSummarySchema) }).openapi("ConversationList");
+
 export const MessagePageSchema = z
   .object({ data: z.array(MessageSchema), nextCursor: z.string().nullable() })
   .openapi("MessagePage");
@@ -137,3 +163,13 @@ export const StatsSchema = z
 export const ApiErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .openapi("Error");
+
+// The shapes of the API's answers, for the console (imported as types only).
+export type ApiMessage = z.infer<typeof MessageSchema>;
+export type ApiMessageWithEvents = z.infer<typeof MessageWithEventsSchema>;
+export type ApiStatusEvent = z.infer<typeof EventSchema>;
+export type ApiMessagePage = z.infer<typeof MessagePageSchema>;
+export type ApiConversationList = z.infer<typeof ConversationListSchema>;
+export type ApiConversationSummary = z.infer<typeof ConversationSummarySchema>;
+export type ApiStats = z.infer<typeof StatsSchema>;
+export type ApiError = z.infer<typeof ApiErrorSchema>;

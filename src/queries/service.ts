@@ -47,6 +47,7 @@ function toEvent(e: StatusEvent) {
     ...(e.errors == null ? {} : { errors: e.errors }),
     ...(e.pricing == null ? {} : { pricing: e.pricing }),
     ...(e.conversation == null ? {} : { conversation: e.conversation }),
+    ...(e.raw == null ? {} : { raw: e.raw }),
   };
 }
 
@@ -108,9 +109,23 @@ export function createQueryService(repo: QueryRepository) {
       return page(rows, q.limit);
     },
 
-    async conversation(id: string, q: { phoneNumberId?: string; limit: number; cursor?: string }) {
-      const rows = await repo.conversation(keyOf(id), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit });
+    async conversation(id: string, q: { phoneNumberId?: string; order: "asc" | "desc"; limit: number; cursor?: string }) {
+      const rows = await repo.conversation(keyOf(id), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit, newestFirst: q.order === "desc" });
       return page(rows, q.limit);
+    },
+
+    /** Recent conversations; `q` names a person (phone, BSUID) or the start of a name. */
+    async conversations(q: { q?: string | undefined; phoneNumberId?: string | undefined; limit: number }) {
+      const key = q.q === undefined ? undefined : personKey(q.q);
+      if (key !== undefined) {
+        const [last] = await repo.conversation(key, { phoneNumberId: q.phoneNumberId, limit: 1, newestFirst: true });
+        if (!last) return { data: [] };
+        return { data: [{ person: key, waId: last.waId, userId: last.userId, username: last.username, contactName: last.contactName, lastMessage: toMessage(last) }] };
+      }
+      const rows = await repo.recentConversations({ name: q.q, phoneNumberId: q.phoneNumberId, limit: q.limit });
+      return {
+        data: rows.map(({ person, latestName, ...m }) => ({ person, waId: m.waId, userId: m.userId, username: m.username, contactName: latestName, lastMessage: toMessage(m) })),
+      };
     },
 
     async stats(q: { since?: string; until?: string; phoneNumberId?: string }) {

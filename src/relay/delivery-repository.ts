@@ -129,6 +129,10 @@ export function createDeliveryRepository(db: Database, owner: string) {
         omit: { body: true, data: true },
       }),
 
+    /** The `ticks` deliveries about one message (by its wamid and its id), newest first. */
+    forMessage: (keys: string[]) =>
+      prisma.delivery.findMany({ where: { orderKey: { in: keys } }, orderBy: { id: "desc" }, take: 200, omit: { body: true, data: true } }),
+
     find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true } }),
 
     /**

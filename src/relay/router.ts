@@ -8,6 +8,7 @@ import {
   CreateSubscriptionSchema,
   DeliveryIdSchema,
   DeliveryQuerySchema,
+  MessageDeliveriesQuerySchema,
   RetryAllQuerySchema,
   SubscriptionIdSchema,
   UpdateSubscriptionSchema,
@@ -44,6 +45,9 @@ export function createRelayRouter(service: RelayService, apiKeys: string[]): Rou
   router.post("/api/subscriptions/:id/retry", async (req, res) => {
     const { id } = parseInput(SubscriptionIdSchema, req.params);
     res.status(202).json(await service.retryAll(id, parseInput(RetryAllQuerySchema, req.query).status));
+  });
+  router.get("/api/deliveries", async (req, res) => {
+    res.json(await service.messageDeliveries(parseInput(MessageDeliveriesQuerySchema, req.query).message));
   });
   router.post("/api/deliveries/:id/retry", async (req, res) => {
     res.status(202).json(await service.retry(parseInput(DeliveryIdSchema, req.params).id));

@@ -47,6 +47,15 @@ export const DeliveryQuerySchema = z
   })
   .strict();
 
+export const MessageDeliveriesQuerySchema = z
+  .object({
+    message: z
+      .union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1).max(2)])
+      .transform((m) => (Array.isArray(m) ? m : [m]))
+      .openapi({ description: "The message's wamid and/or Ticks' id (repeat the parameter to give both: events made before Meta's answer are under the id)" }),
+  })
+  .strict();
+
 export const RetryAllQuerySchema = z
   .object({ status: z.enum(["pending", "failed"]).optional().openapi({ description: "Only these (default: every delivery not delivered)" }) })
   .strict();
@@ -83,5 +92,8 @@ export const DeliverySchema = z
     lastError: z.string().nullable(),
   })
   .openapi("Delivery");
+
+export const MessageDeliverySchema = DeliverySchema.extend({ subscriptionId: z.string().openapi({ format: "uuid" }) }).openapi("MessageDelivery");
+export type ApiMessageDelivery = z.infer<typeof MessageDeliverySchema>;
 
 export const DeliveryPageSchema = z.object({ data: z.array(DeliverySchema), nextCursor: z.string().nullable() }).openapi("DeliveryPage");

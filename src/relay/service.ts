@@ -93,6 +93,11 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
       const data = rows.slice(0, q.limit);
       return { data: data.map(toDelivery), nextCursor: rows.length > q.limit ? data.at(-1)!.id.toString() : null };
     },
+    /** The `ticks` deliveries about one message, newest first (up to 200). */
+    async messageDeliveries(keys: string[]) {
+      const rows = await deliveries.forMessage(keys);
+      return { data: rows.map((d) => ({ ...toDelivery(d), subscriptionId: d.subscriptionId })) };
+    },
     /** Every undelivered (or only pending, or only failed) delivery of a subscription, due now. */
     async retryAll(id: string, status: "pending" | "failed" | undefined) {
       const s = await existing(id);

@@ -10,6 +10,7 @@ import { GroupCommit, QueueFullError } from "../db/group-commit.ts";
 import { parseEnvelope, type StatusRow } from "./parse.ts";
 import type { WebhookRepository } from "./repository.ts";
 import type { RelayedPost } from "../relay/sql.ts";
+import type { LiveBus } from "../live/bus.ts";
 
 export interface IngestDeps {
   repo: WebhookRepository;
@@ -24,9 +25,11 @@ export interface IngestDeps {
   relayingPosts?: () => boolean;
   /** Called after a POST was stored (wakes the relay). */
   onStored?: () => void;
+  /** Told which messages a stored POST changed (the console's live view). */
+  live?: LiveBus;
 }
 
-export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, relayingPosts = () => true, onStored }: IngestDeps) {
+export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_000, relayPosts, relayingPosts = () => true, onStored, live }: IngestDeps) {
   // Two batches in flight keep both Node and Postgres busy (measured: 50-status POSTs went
   // from 3.9x to 6.4x the single-status rate); writers lock wamids in one order, so two
   // batches cannot deadlock. A batch holds statuses and, for POSTs that held only statuses,
@@ -72,6 +75,12 @@ export function createIngestService({ repo, autoRead, onInbound, maxQueued = 10_
     }
     if (parsed.inbound.length && autoRead) onInbound?.();
     onStored?.();
+    if (live?.listening) {
+      live.publish([
+        ...parsed.statuses.map((s) => ({ wamid: s.wamid, people: s.identities })),
+        ...parsed.inbound.map((m) => ({ wamid: m.wamid, people: m.identities })),
+      ]);
+    }
     return { statuses: parsed.statuses.length, inbound: parsed.inbound.length, unprocessed: parsed.unprocessed.length };
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { ReadReceiptRepository, ReceiptJob as Job } from "./read-receipt-repository.ts";
 import { GraphNoAnswerError, isTransient, type GraphClient } from "../graph/client.ts";
 import { createOutboxWorker } from "../outbox/worker.ts";
+import type { LiveBus } from "../live/bus.ts";
 
 export interface ReadReceiptOptions {
   repo: ReadReceiptRepository;
@@ -24,6 +25,8 @@ export interface ReadReceiptOptions {
   /** Deadline of one mark-as-read call, retries included. */
   callTimeoutMs?: number;
   backoff?: (attempts: number) => number;
+  /** Told when a message was marked read (the console's live view). */
+  live?: LiveBus;
 }
 
 /** 2 s, 4 s, 8 s … capped at 10 minutes, with ±20% jitter. */
@@ -41,6 +44,7 @@ export function createReadReceiptWorker(o: ReadReceiptOptions) {
       const answer = await o.graph.postMessages(o.graphApiVersion, job.phone_number_id, body, o.callTimeoutMs ?? 30_000);
       if (answer.status >= 200 && answer.status < 300) {
         await o.repo.done(job);
+        if (o.live?.listening) o.live.publish([{ id: job.message_id, wamid: job.wamid, people: [] }]);
         return;
       }
       failure = { transient: isTransient(answer), error: (answer.data as { error?: unknown })?.error ?? answer.data };

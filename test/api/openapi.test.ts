@@ -29,8 +29,11 @@ describe("when a client reads /openapi.json", () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      "/api/conversations",
       "/api/conversations/{id}",
+      "/api/deliveries",
       "/api/deliveries/{id}/retry",
+      "/api/live",
       "/api/messages",
       "/api/messages/{id}",
       "/api/stats",
@@ -65,7 +68,12 @@ describe("when a client reads /openapi.json", () => {
     validate("/api/messages", "400", (await t.http.get("/api/messages").query({ limit: -1 }).set(auth)).body);
     validate("/api/messages", "401", (await t.http.get("/api/messages")).body);
     validate("/api/conversations/{id}", "200", (await t.http.get(`/api/conversations/${person}`).set(auth)).body);
+    validate("/api/conversations/{id}", "200", (await t.http.get(`/api/conversations/${person}`).query({ order: "desc", limit: 1 }).set(auth)).body);
     validate("/api/conversations/{id}", "400", (await t.http.get(`/api/conversations/bob`).set(auth)).body);
+    for (const q of [{}, { q: person }, { q: "Ali" }, { phoneNumberId: phone, limit: 5 }]) {
+      validate("/api/conversations", "200", (await t.http.get("/api/conversations").query(q).set(auth)).body);
+    }
+    validate("/api/conversations", "400", (await t.http.get("/api/conversations").query({ limit: 0 }).set(auth)).body);
     validate("/api/messages", "200", (await t.http.get("/api/messages").query({ user: "US.13491208655302741918" }).set(auth)).body);
     validate("/api/stats", "200", (await t.http.get("/api/stats").query({ phoneNumberId: phone }).set(auth)).body);
 
@@ -76,7 +84,11 @@ describe("when a client reads /openapi.json", () => {
     validate("/api/subscriptions/{id}", "200", (await t.http.get(`/api/subscriptions/${sub.body.id}`).set(auth)).body);
     validate("/api/subscriptions/{id}", "404", (await t.http.get(`/api/subscriptions/${crypto.randomUUID()}`).set(auth)).body);
     validate("/api/subscriptions/{id}", "200", (await t.http.patch(`/api/subscriptions/${sub.body.id}`).set(auth).send({ disabled: false })).body, "patch");
-    await receive(t, phone, person); // one more event, for a delivery to list
+    const inbound = await receive(t, phone, person); // one more event, for a delivery to list
+    const ofMessage = (await t.http.get("/api/deliveries").query({ message: inbound }).set(auth)).body;
+    expect(ofMessage.data).toHaveLength(1);
+    validate("/api/deliveries", "200", ofMessage);
+    validate("/api/deliveries", "400", (await t.http.get("/api/deliveries").set(auth)).body);
     const page = (await t.http.get(`/api/subscriptions/${sub.body.id}/deliveries`).set(auth)).body;
     expect(page.data.length).toBeGreaterThan(0);
     validate("/api/subscriptions/{id}/deliveries", "200", page);

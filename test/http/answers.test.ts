@@ -8,8 +8,21 @@ let t: TestApp;
 beforeAll(async () => void (t = await startTestApp()));
 afterAll(() => t.close());
 
+describe("when a browser opens Ticks' root", () => {
+  it("then / leads to the console, whose page is served without a key", async () => {
+    const root = await t.http.get("/");
+    expect(root.status).toBe(302);
+    expect(root.headers.location).toBe("/console/");
+    const page = await t.http.get("/console/");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.text).toContain("<title>Ticks console</title>");
+    expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
+  });
+});
+
 describe("when a path does not exist", () => {
-  it.each(["/", "/nope", "/api/nope", "/messages"])("then GET %s is a 404 in Ticks' shape pointing at /openapi.json", async (path) => {
+  it.each(["/nope", "/api/nope", "/messages", "/console/nope.js"])("then GET %s is a 404 in Ticks' shape pointing at /openapi.json", async (path) => {
     const res = await t.http.get(path).set(auth); // /api/* answers 401 before 404 without a key
     expect(res.status).toBe(404);
     expect(res.body.error).toMatchObject({ code: "not_found", message: expect.stringContaining("/openapi.json") });
