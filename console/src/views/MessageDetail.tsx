@@ -118,7 +118,7 @@ export function MessageDetail({ id }: { id: string }) {
                   </div>
                 )}
                 <details>
-                  <summary>Raw event</summary>
+                  <summary>{e.raw === undefined ? "Event as Ticks recorded it" : "Raw event"}</summary>
                   <pre>{JSON.stringify(e.raw ?? e, null, 2)}</pre>
                 </details>
               </li>
