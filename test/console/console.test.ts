@@ -4,6 +4,7 @@
 // when TEST_DATABASE_URL is set). Screenshots of the main views go to SCREENSHOT_DIR
 // (`npm run screenshots` writes the README's, into docs/screenshots).
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
@@ -47,6 +48,17 @@ async function signedIn(context: BrowserContext): Promise<Page> {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: /Recent conversations/ }).waitFor();
   return page;
+}
+
+/** WCAG 2 A and AA rules that axe-core finds broken on the page (labels, contrast, roles, …). */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return violations;
 }
 
 const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
@@ -215,6 +227,35 @@ describe.runIf(HAS_CHROMIUM)("the support console in a browser (runs when Debian
     expect(await page.locator(".bubble").count()).toBe(301);
     expect(await page.locator(".bubble .text").first().textContent()).toBe("Message 001");
     await context.close();
+  }, 60_000);
+
+  it("breaks no WCAG 2.1 A or AA rule axe-core checks (labels, contrast, roles) on each view, at desktop and phone width", async () => {
+    const sent = await send("16505550042", "Accessible?");
+    await until(() => getJson<{ status: string }>(`/api/messages/${encodeURIComponent(sent.wamid!)}`), (m) => m.status === "read", 10_000);
+    const failed = await send(TEST_RECIPIENTS.windowClosed, "Refused");
+    expect(failed.status).toBe(400);
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 800 }]) {
+      const context = await browser.newContext({ viewport, bypassCSP: true }); // axe is injected as a script
+      const page = await context.newPage();
+      await page.goto(`${base}/console/`);
+      await page.getByLabel("API key").waitFor();
+      const found: Record<string, string[]> = { signIn: await accessibilityViolations(page) };
+      await page.getByLabel("API key").fill(key);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.locator(".conversation-link").first().waitFor();
+      found.find = await accessibilityViolations(page);
+      await page.goto(`${base}/console/#/c/16505550042`);
+      await page.locator(".bubble").first().waitFor();
+      found.conversation = await accessibilityViolations(page);
+      await page.goto(`${base}/console/#/m/${encodeURIComponent(sent.wamid!)}`);
+      await page.locator(".timeline").waitFor();
+      found.message = await accessibilityViolations(page);
+      await page.goto(`${base}/console/#/overview`);
+      await page.locator(".failed-list").waitFor();
+      found.overview = await accessibilityViolations(page);
+      expect(found, `at ${viewport.width} px`).toEqual({ signIn: [], find: [], conversation: [], message: [], overview: [] });
+      await context.close();
+    }
   }, 60_000);
 
   it("loads under 200 kB of JavaScript (gzipped) on first visit", async () => {
