@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): App {
 
   const sendService = createSendService({
     graph: deps.graph,
-    repo: createSendRepository(db),
+    repo: createSendRepository(db, deps.relayTargets?.get),
     log,
     timeoutMs: deps.sendTimeoutMs,
     maxQueued: deps.maxQueuedWrites,

@@ -4,6 +4,7 @@ import { Prisma } from "../generated/prisma/client.ts";
 import { identityLinks, isParentBsuid, phoneDigits, phoneKey, type Link } from "../people/identifiers.ts";
 import { linkedName, linksCte } from "../people/sql.ts";
 import { statusChangedEvents } from "../relay/sql.ts";
+import { EVERY_FORMAT, type RelayTargets } from "../relay/targets.ts";
 
 export interface PendingSend {
   phoneNumberId: string;
@@ -56,8 +57,8 @@ const sql = {
    * webhook's own upsert, so the two never lose each other's writes in either order. The
    * relay's `accepted` events ride in it (none when a webhook got there first with a higher status).
    */
-  markAccepted(rows: AcceptedRow[], links: Link[]): Prisma.Sql {
-    return Prisma.sql`WITH ${linksCte(links)} ${acceptedMove(rows)}`;
+  markAccepted(rows: AcceptedRow[], links: Link[], relay: boolean): Prisma.Sql {
+    return Prisma.sql`WITH ${linksCte(links)} ${acceptedMove(rows, relay)}`;
   },
 
   /**
@@ -65,8 +66,8 @@ const sql = {
    * one round trip and one commit. A send's acceptance is only written after its pending
    * row has committed, so the two parts never touch the same row.
    */
-  pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[], links: Link[]): Prisma.Sql {
-    return Prisma.sql`WITH ${linksCte(links)} new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted)}`;
+  pendingAndAccepted(pending: PendingRow[], accepted: AcceptedRow[], links: Link[], relay: boolean): Prisma.Sql {
+    return Prisma.sql`WITH ${linksCte(links)} new_pending AS (${pendingInsert(pending)}), ${acceptedMove(accepted, relay)}`;
   },
 };
 
@@ -105,8 +106,12 @@ function pendingInsert(rows: PendingRow[]): Prisma.Sql {
       deadline_at timestamptz, created_at timestamptz)`;
 }
 
-/** The CTEs and final upsert of the accepted write (see sql.markAccepted), without its WITH. */
-function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
+/**
+ * The CTEs and final upsert of the accepted write (see sql.markAccepted), without its WITH.
+ * With `relay`, the upserted rows are returned to queue the `ticks` events of those whose
+ * status changed; without (no `ticks` subscription), the upsert is the statement's end.
+ */
+function acceptedMove(rows: AcceptedRow[], relay: boolean): Prisma.Sql {
   const input = JSON.stringify(rows.map((r) => ({ id: r.id, wamid: r.wamid, wa_id: phoneDigits(r.waId), user_id: r.userId, accepted_at: r.acceptedAt })));
   const ids = `{${rows.map((r) => r.id).join(",")}}`; // our own uuids
   return Prisma.sql`
@@ -125,7 +130,7 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       INSERT INTO status_events (wamid, status, "timestamp", received_at)
       SELECT new_wamid, 'accepted', new_accepted_at, new_accepted_at FROM pending
       ON CONFLICT (wamid, status) DO NOTHING
-    ), moved AS (
+    )${relay ? Prisma.sql`, moved AS (` : Prisma.empty}
     INSERT INTO messages AS m (id, wamid, direction, phone_number_id, wa_id, "to", user_id, parent_user_id, type,
       payload, status, previous_status, graph_version, created_at, updated_at, accepted_at, biz_opaque_callback_data)
     SELECT id, new_wamid, direction, phone_number_id, COALESCE(new_wa_id, wa_id), "to", COALESCE(new_user_id, user_id),
@@ -148,12 +153,11 @@ function acceptedMove(rows: AcceptedRow[]): Prisma.Sql {
       updated_at = now(),
       accepted_at = EXCLUDED.accepted_at,
       biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)
-    RETURNING *
-    )
-    ${statusChangedEvents("moved")}`;
+    ${relay ? Prisma.sql`RETURNING * ) ${statusChangedEvents("moved")}` : Prisma.empty}`;
 }
 
-export function createSendRepository(db: Database) {
+/** `targets`: which relay formats have subscribers (default: all; see relay/targets.ts). */
+export function createSendRepository(db: Database, targets: () => RelayTargets = () => EVERY_FORMAT) {
   const run = async (name: string, q: Prisma.Sql) => void (await db.execute(q.text, q.values, name));
   // Sends that failed without a status webhook: each gets its `failed` event in the audit
   // trail in the same statement, under its message id (it has no wamid). Raw SQL: the rows it
@@ -182,8 +186,10 @@ export function createSendRepository(db: Database) {
       for (const w of writes) if ("pending" in w) pending.push(w.pending); else accepted.push(w.accepted);
       const links = sendLinks(accepted);
       if (accepted.length === 0) return run(linkedName("ticks_send_pending", links), sql.createPending(pending, links));
-      if (pending.length === 0) return run(linkedName("ticks_send_accepted", links), sql.markAccepted(accepted, links));
-      return run(linkedName("ticks_send_pending_accepted", links), sql.pendingAndAccepted(pending, accepted, links));
+      const relay = targets().ticks;
+      const name = (base: string) => linkedName(relay ? base : `${base}_quiet`, links);
+      if (pending.length === 0) return run(name("ticks_send_accepted"), sql.markAccepted(accepted, links, relay));
+      return run(name("ticks_send_pending_accepted"), sql.pendingAndAccepted(pending, accepted, links, relay));
     },
 
     /**
