@@ -1,6 +1,7 @@
 // prestart: builds dist/ (npm run build: the server and the console) when it is missing or
 // older than any file in src/ or console/, so that `npm start` runs the code in the tree with
-// node alone. `npm install` builds it too.
+// node alone. `npm install` builds it too. With --console, only the console (the tests' global
+// setup: the browser tests run the built console).
 import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -22,7 +23,9 @@ const builtAt = (file) => {
   }
 };
 
-if (builtAt("dist/server.js") < newest("src")) {
+const consoleOnly = process.argv.includes("--console");
+
+if (!consoleOnly && builtAt("dist/server.js") < newest("src")) {
   console.warn("ticks: building dist/ (src/ changed since the last build)…");
   execFileSync("npx", ["--no-install", "tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
 }

@@ -48,6 +48,18 @@ const EnvSchema = z.object({
   RELAY_URL: httpUrl().optional(),
   /** The key RELAY_URL's POSTs are signed with (default: the app secret Ticks verifies Meta with). */
   RELAY_SECRET: z.string().min(8).optional(),
+  /**
+   * Sandbox only: after how many ms the emulator posts `sent`, `delivered` and `read` for a
+   * send ("200,600,1500"); slower ones let a person watch each tick arrive.
+   */
+  SANDBOX_STATUS_DELAYS_MS: z
+    .string()
+    .regex(/^\s*\d{1,6}\s*,\s*\d{1,6}\s*,\s*\d{1,6}\s*$/, "three delays in ms, for sent, delivered and read: 200,600,1500")
+    .transform((s) => {
+      const [sent, delivered, read] = s.split(",").map(Number) as [number, number, number];
+      return { sent, delivered, read };
+    })
+    .default({ sent: 200, delivered: 600, read: 1_500 }),
   NODE_ENV: z.string().optional(),
 });
 

@@ -115,7 +115,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  emulator?.setWebhook({ url: `http://127.0.0.1:${port}/webhook`, appSecret });
+  emulator?.setWebhook({ url: `http://127.0.0.1:${port}/webhook`, appSecret, delaysMs: config.SANDBOX_STATUS_DELAYS_MS });
   receipts.start();
   await relay.start();
   log.info({ port, sandbox: config.sandbox }, "Ticks is listening");

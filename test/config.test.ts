@@ -14,7 +14,13 @@ describe("when Ticks reads its environment", () => {
       AUTO_READ: true,
       SEND_TIMEOUT_MS: 30_000,
       BODY_LIMIT: "3mb",
+      SANDBOX_STATUS_DELAYS_MS: { sent: 200, delivered: 600, read: 1_500 },
     });
+  });
+
+  it("then the sandbox's status delays are three numbers, and anything else is named", () => {
+    expect(loadConfig({ SANDBOX_STATUS_DELAYS_MS: "1000, 3000,6000" }).SANDBOX_STATUS_DELAYS_MS).toEqual({ sent: 1000, delivered: 3000, read: 6000 });
+    expect(() => loadConfig({ SANDBOX_STATUS_DELAYS_MS: "1000,3000" })).toThrow(/SANDBOX_STATUS_DELAYS_MS/);
   });
 
   it("then all three WhatsApp keys and API keys leave sandbox mode", () => {

@@ -35,7 +35,14 @@ function App() {
   const q = new URLSearchParams(location.hash.split("?")[1] ?? "").get("q") ?? "";
   return (
     <>
-      <a class="skip" href="#content">
+      <a
+        class="skip"
+        href="#content"
+        onClick={(e) => {
+          e.preventDefault(); // the hash names the view: move the focus, not the page
+          document.getElementById("content")?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
@@ -57,8 +64,8 @@ function App() {
       </header>
       <div id="content" tabIndex={-1}>
         {route.view === "find" && <Find initial={q} />}
-        {route.view === "conversation" && <Conversation person={route.person} />}
-        {route.view === "message" && <MessageDetail id={route.id} />}
+        {route.view === "conversation" && <Conversation key={route.person} person={route.person} />}
+        {route.view === "message" && <MessageDetail key={route.id} id={route.id} />}
         {route.view === "overview" && <Overview />}
       </div>
     </>

@@ -2,6 +2,8 @@
 // every /api call, by the Authorization header (the console reads the stream with fetch, so
 // the key never goes in a URL). Changes are sent in batches every 100 ms, each message once
 // per batch; a batch too large to be useful says `overflow` and the reader reloads its view.
+// A reader that stops reading (a laptop asleep) gets nothing more until its socket drains,
+// then `overflow`; one that falls far behind is cut off (its browser reconnects).
 import { Router, type Response } from "express";
 import { AppError } from "../errors.ts";
 import { requireApiKey } from "../http/auth.ts";
@@ -10,11 +12,17 @@ import type { LiveBus, LiveChange } from "./bus.ts";
 const FLUSH_MS = 100;
 const HEARTBEAT_MS = 15_000;
 const MAX_BATCH = 500;
+const MAX_BUFFERED = 1 << 20; // bytes waiting for a slow reader before it is cut off
 
 export function createLiveRouter(bus: LiveBus, apiKeys: string[]) {
   const open = new Set<Response>();
+  let closing = false;
   const router = Router();
   router.get("/api/live", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")), (req, res) => {
+    if (closing) {
+      res.setHeader("Connection", "close");
+      throw new AppError("unavailable", "Ticks is shutting down; connect again.");
+    }
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-store",
@@ -32,12 +40,21 @@ export function createLiveRouter(bus: LiveBus, apiKeys: string[]) {
         batch.set(c.id ?? c.wamid ?? c.people.join(","), c);
       }
     });
+    let stalled = false;
+    res.on("drain", () => void (stalled = false));
     const flush = setInterval(() => {
       if (batch.size === 0 && !overflow) return;
+      if (stalled) {
+        // What it missed is summed up as `overflow` once it reads again.
+        batch = new Map();
+        overflow = true;
+        if (res.writableLength > MAX_BUFFERED) res.destroy();
+        return;
+      }
       const data = overflow ? { overflow: true, changes: [] } : { overflow: false, changes: [...batch.values()] };
       batch = new Map();
       overflow = false;
-      res.write(`event: changes\ndata: ${JSON.stringify(data)}\n\n`);
+      stalled = !res.write(`event: changes\ndata: ${JSON.stringify(data)}\n\n`);
     }, FLUSH_MS);
     const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
     open.add(res);
@@ -54,6 +71,7 @@ export function createLiveRouter(bus: LiveBus, apiKeys: string[]) {
     router,
     /** On shutdown: ends every open stream (the console reconnects to another process). */
     closeAll() {
+      closing = true;
       for (const res of open) res.end();
     },
   };

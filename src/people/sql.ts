@@ -25,8 +25,9 @@ export const linkedName = (name: string, rows: Link[]) => (rows.length ? `${name
 /**
  * A recursive CTE (`person`) of every identifier linked, directly or not, to `key`, `key`
  * included. UNION (not UNION ALL) ends the walk on cycles; each step is a primary-key scan.
+ * `key` is a value, or SQL naming one (a column of an outer query).
  */
-export function person(key: string): Prisma.Sql {
+export function person(key: string | Prisma.Sql): Prisma.Sql {
   return Prisma.sql`RECURSIVE person(id) AS (
       SELECT ${key}::text
       UNION

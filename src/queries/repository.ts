@@ -118,33 +118,41 @@ export function createQueryRepository({ prisma }: Database) {
     },
 
     /**
-     * The latest message of each person among recent messages, newest first, with the latest
-     * name Meta gave for them. Without a name to look for, only the last RECENT_WINDOW messages
-     * are looked at (a walk of the created_at index); with one, the newest RECENT_WINDOW
-     * messages whose contact name or username starts with it (no index serves a
-     * case-insensitive prefix: on a large table this one scans). SQL: DISTINCT ON and a
-     * window function have no Prisma form.
+     * The people of the last RECENT_WINDOW messages (those whose contact name or username
+     * starts with `name`, when given), newest first, each with their latest message and the
+     * latest name Meta gave in that window. A message that shows only a BSUID counts for the
+     * phone number it is linked to, so one person is one entry. Without a name this walks the
+     * created_at index; with one, no index serves a case-insensitive prefix and a large table
+     * is read. SQL: the aggregate and the lateral join have no Prisma form.
      */
     recentConversations(opts: { name?: string | undefined; phoneNumberId?: string | undefined; limit: number }) {
       const conditions = [Prisma.sql`(wa_id IS NOT NULL OR user_id IS NOT NULL OR parent_user_id IS NOT NULL)`];
+      const phone = opts.phoneNumberId ? Prisma.sql`AND phone_number_id = ${opts.phoneNumberId}` : Prisma.empty;
       if (opts.phoneNumberId) conditions.push(Prisma.sql`phone_number_id = ${opts.phoneNumberId}`);
+      // The prefix as ILIKE reads it: its own % _ and \ are plain characters.
       if (opts.name) {
         const prefix = `${opts.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         conditions.push(Prisma.sql`(contact_name ILIKE ${prefix} OR username ILIKE ${prefix})`);
       }
       return prisma.$queryRaw<(Message & { person: string; latestName: string | null })[]>`
-        WITH recent AS (
-          SELECT COALESCE(wa_id, user_id, parent_user_id) AS person, messages.* FROM messages
-          WHERE ${Prisma.join(conditions, " AND ")}
+        WITH seen AS (
+          SELECT COALESCE(wa_id,
+              (SELECT l.b FROM identity_links l WHERE l.a = COALESCE(user_id, parent_user_id) AND l.b ~ '^[0-9]+$' LIMIT 1),
+              user_id, parent_user_id) AS person,
+            created_at, contact_name
+          FROM messages WHERE ${Prisma.join(conditions, " AND ")}
           ORDER BY created_at DESC, id DESC LIMIT ${RECENT_WINDOW}
-        ), named AS (
-          SELECT first_value(contact_name) OVER (PARTITION BY person ORDER BY contact_name IS NULL, created_at DESC) AS "latestName", recent.*
-          FROM recent
+        ), people AS (
+          SELECT person, max(created_at) AS at,
+            (array_agg(contact_name ORDER BY created_at DESC) FILTER (WHERE contact_name IS NOT NULL))[1] AS "latestName"
+          FROM seen GROUP BY person ORDER BY at DESC LIMIT ${opts.limit}
         )
-        SELECT * FROM (
-          SELECT DISTINCT ON (person) person, "latestName", ${COLUMNS} FROM named
-          ORDER BY person, created_at DESC, id DESC
-        ) latest ORDER BY "createdAt" DESC, id DESC LIMIT ${opts.limit}`;
+        SELECT p.person, p."latestName", last.* FROM people p CROSS JOIN LATERAL (
+          WITH ${person(Prisma.sql`p.person`)}
+          SELECT ${COLUMNS} FROM messages WHERE ${ofPerson} ${phone}
+          ORDER BY created_at DESC, id DESC LIMIT 1
+        ) last
+        ORDER BY last."createdAt" DESC, last.id DESC`;
     },
 
     /**

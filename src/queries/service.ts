@@ -51,29 +51,39 @@ function toEvent(e: StatusEvent) {
   };
 }
 
-/** Cursors are opaque to callers: base64url of the last row's keyset. */
-export function encodeCursor(k: Keyset): string {
-  return Buffer.from(JSON.stringify([k.createdAt.toISOString(), k.id])).toString("base64url");
+/**
+ * Cursors are opaque to callers: base64url of the last row's keyset, and of the way pages go
+ * when it is towards newer rows (an oldest-first conversation), so that a cursor is never
+ * read the other way round.
+ */
+export type PagingWay = "older" | "newer";
+
+export function encodeCursor(k: Keyset, way: PagingWay = "older"): string {
+  return Buffer.from(JSON.stringify([k.createdAt.toISOString(), k.id, ...(way === "newer" ? ["newer"] : [])])).toString("base64url");
 }
 
-export function decodeCursor(cursor: string | undefined): Keyset | undefined {
+export function decodeCursor(cursor: string | undefined, way: PagingWay = "older"): Keyset | undefined {
   if (cursor === undefined) return undefined;
+  const invalid = (message: string) => new AppError("bad_request", "Invalid parameters.", [{ path: ["cursor"], message }]);
+  let parsed: [string, string, string?];
   try {
-    const [t, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const createdAt = new Date(t);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
-    return { createdAt, id };
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string, string?];
   } catch {
-    throw new AppError("bad_request", "Invalid parameters.", [{ path: ["cursor"], message: "not a cursor this API returned" }]);
+    throw invalid("not a cursor this API returned");
   }
+  const [t, id, newer] = Array.isArray(parsed) ? parsed : [];
+  const createdAt = new Date(t ?? "");
+  if (Number.isNaN(createdAt.getTime()) || typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) throw invalid("not a cursor this API returned");
+  if ((newer === "newer" ? "newer" : "older") !== way) throw invalid(`a cursor of pages in the other order: ask with the order it came from`);
+  return { createdAt, id };
 }
 
-function page(rows: Message[], limit: number) {
+function page(rows: Message[], limit: number, way: PagingWay = "older") {
   const data = rows.slice(0, limit);
   const last = data.at(-1);
   return {
     data: data.map(toMessage),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }, way) : null,
   };
 }
 
@@ -110,19 +120,21 @@ export function createQueryService(repo: QueryRepository) {
     },
 
     async conversation(id: string, q: { phoneNumberId?: string; order: "asc" | "desc"; limit: number; cursor?: string }) {
-      const rows = await repo.conversation(keyOf(id), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor), limit: q.limit, newestFirst: q.order === "desc" });
-      return page(rows, q.limit);
+      const way = q.order === "desc" ? "older" : "newer";
+      const rows = await repo.conversation(keyOf(id), { phoneNumberId: q.phoneNumberId, after: decodeCursor(q.cursor, way), limit: q.limit, newestFirst: way === "older" });
+      return page(rows, q.limit, way);
     },
 
     /** Recent conversations; `q` names a person (phone, BSUID) or the start of a name. */
     async conversations(q: { q?: string | undefined; phoneNumberId?: string | undefined; limit: number }) {
       const key = q.q === undefined ? undefined : personKey(q.q);
+      const name = q.q?.replace(/^@/, ""); // "@maria" is the username maria
       if (key !== undefined) {
         const [last] = await repo.conversation(key, { phoneNumberId: q.phoneNumberId, limit: 1, newestFirst: true });
         if (!last) return { data: [] };
         return { data: [{ person: key, waId: last.waId, userId: last.userId, username: last.username, contactName: last.contactName, lastMessage: toMessage(last) }] };
       }
-      const rows = await repo.recentConversations({ name: q.q, phoneNumberId: q.phoneNumberId, limit: q.limit });
+      const rows = await repo.recentConversations({ name: name || undefined, phoneNumberId: q.phoneNumberId, limit: q.limit });
       return {
         data: rows.map(({ person, latestName, ...m }) => ({ person, waId: m.waId, userId: m.userId, username: m.username, contactName: latestName, lastMessage: toMessage(m) })),
       };

@@ -7,6 +7,8 @@ import { createHttpServer } from "../../src/http/server.ts";
 import { API_KEY, auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 import { receive, send, statuses } from "../helpers/traffic.ts";
 import { until } from "../helpers/wait.ts";
+import { bsuid, inboundFrom } from "../helpers/people.ts";
+import { envelope, postWebhook } from "../helpers/webhooks.ts";
 
 let t: TestApp;
 beforeAll(async () => void (t = await startTestApp()));
@@ -46,6 +48,23 @@ describe("when support lists conversations", () => {
   });
 });
 
+describe("when support searches by a name and the person also wrote with their phone withheld", () => {
+  it("then they are one entry, found by name or @username, showing the conversation's latest message", async () => {
+    const phone = phoneNumberId();
+    const [number, user] = [waId(), bsuid()];
+    // Seen with both identifiers once (linking them), then by BSUID only, then a reply by phone.
+    expect((await postWebhook(t, envelope(phone, inboundFrom({ phone: number, user, name: "Zoë Quill", username: "zquill" })))).status).toBe(200);
+    expect((await postWebhook(t, envelope(phone, inboundFrom({ user, name: "Zoë Quill", username: "zquill" })))).status).toBe(200);
+    const reply = await send(t, phone, number);
+    for (const q of ["zoë", "@zquill", "ZQU"]) {
+      const found = (await t.http.get("/api/conversations").query({ q }).set(auth)).body;
+      expect(ids(found), q).toEqual([number]);
+      expect(found.data[0]).toMatchObject({ contactName: "Zoë Quill", lastMessage: { id: reply.id, direction: "outbound" } });
+    }
+    expect(ids((await t.http.get("/api/conversations").query({ phoneNumberId: phone }).set(auth)).body)).toEqual([number]);
+  });
+});
+
 describe("when a conversation is read newest first", () => {
   it("then the first page is the newest messages and each cursor leads to older ones, to the first", async () => {
     const phone = phoneNumberId();
@@ -64,6 +83,12 @@ describe("when a conversation is read newest first", () => {
     const asc = await t.http.get(`/api/conversations/${person}`).query({ limit: 2 }).set(auth);
     expect(asc.body.data.map((m: { id: string }) => m.id)).toEqual([sent[0], sent[1]]);
     expect((await t.http.get(`/api/conversations/${person}`).query({ order: "sideways" }).set(auth)).status).toBe(400);
+    // A cursor is read only the way it came: asc's next page cursor is refused by desc, and back.
+    const wrongWay = await t.http.get(`/api/conversations/${person}`).query({ order: "desc", cursor: asc.body.nextCursor }).set(auth);
+    expect(wrongWay.status).toBe(400);
+    expect(wrongWay.body.error.details[0]).toMatchObject({ path: ["cursor"], message: expect.stringContaining("other order") });
+    const descFirst = await t.http.get(`/api/conversations/${person}`).query({ order: "desc", limit: 2 }).set(auth);
+    expect((await t.http.get(`/api/conversations/${person}`).query({ cursor: descFirst.body.nextCursor }).set(auth)).status).toBe(400);
   });
 });
 
@@ -116,5 +141,8 @@ describe("when the console listens to /api/live", () => {
 
     t.app.closeStreams();
     expect(await ended).toBe(true);
+    // Shutting down: a new stream is refused (the browser reconnects to another process).
+    const late = await fetch(`${base}/api/live`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+    expect(late.status).toBe(503);
   });
 });

@@ -63,10 +63,15 @@ export function Conversation({ person }: { person: string }) {
           if (id) ids.add(id);
           else if (c.people.some((p) => peopleRef.current.has(p))) fresh = true;
         }
-        if (fresh) stickToBottom.current = true;
-        const reloaded = await Promise.all([...ids].map((id) => api<ApiMessage>(`/api/messages/${enc(id)}`).catch(() => null)));
-        setMessages((prev) => merge(prev ?? [], reloaded.filter((m): m is ApiMessage => !!m)));
-        if (fresh) await loadNewest().catch(() => undefined);
+        if (ids.size > 0) {
+          const reloaded = (await Promise.all([...ids].map((id) => api<ApiMessage>(`/api/messages/${enc(id)}`).catch(() => null)))).filter((m): m is ApiMessage => !!m);
+          if (reloaded.length) setMessages((prev) => merge(prev ?? [], reloaded));
+        }
+        if (fresh) {
+          // Follow new messages only when already at the end (the effect on `messages` scrolls).
+          stickToBottom.current = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 80;
+          await loadNewest().catch(() => undefined);
+        }
       }),
     [loadNewest],
   );

@@ -24,7 +24,7 @@ export function Find({ initial }: { initial: string }) {
       if (isMessageId(query)) {
         try {
           const m = await api<{ id: string }>(`/api/messages/${enc(query)}`);
-          location.hash = href.message(m.id);
+          if (live) location.replace(href.message(m.id)); // Back returns to the search, not to this redirect
         } catch (err) {
           if (live) setError(err instanceof ApiFailure && err.status === 404 ? `No message with id or wamid ${query}.` : (err as Error).message);
         }
@@ -47,7 +47,8 @@ export function Find({ initial }: { initial: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           setSearched(q);
-          history.replaceState(null, "", q.trim() ? `#/?q=${enc(q.trim())}` : "#/");
+          // A name or number searched stays in the address (Back finds it again); a message id opens the message.
+          if (!isMessageId(q.trim())) history.replaceState(null, "", q.trim() ? `#/?q=${enc(q.trim())}` : "#/");
         }}
       >
         <label for="find-q">Find a customer or a message</label>

@@ -1,7 +1,7 @@
 // One message: what happened to it and when. Each status event with Meta's time and the time
 // Ticks received it (the raw event on demand), pricing, and its deliveries to the business's
 // backend (the relay) with their attempts.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, enc, type ApiMessageDelivery, type ApiMessageWithEvents } from "../api.ts";
 import { Ticks } from "../components/Ticks.tsx";
 import { dateTime, messageText, personLabel, phone, STATUS_WORDS } from "../format.ts";
@@ -13,32 +13,40 @@ const seconds = (from: string, to: string) => ((new Date(to).getTime() - new Dat
 
 export function MessageDetail({ id }: { id: string }) {
   const [m, setM] = useState<ApiMessageWithEvents | null>(null);
-  const [deliveries, setDeliveries] = useState<ApiMessageDelivery[]>([]);
+  const [deliveries, setDeliveries] = useState<ApiMessageDelivery[] | string>([]);
   const [error, setError] = useState<string | null>(null);
+  const keys = useRef(new Set([id]));
 
   useEffect(() => {
     let live = true;
+    let latest = 0; // answers to an earlier load that arrive late are dropped
     const load = async () => {
+      const mine = ++latest;
       try {
         const msg = await api<ApiMessageWithEvents>(`/api/messages/${enc(id)}`);
-        const keys = [msg.id, msg.wamid].filter(Boolean).map((k) => `message=${enc(k!)}`).join("&");
-        const d = await api<{ data: ApiMessageDelivery[] }>(`/api/deliveries?${keys}`).catch(() => ({ data: [] }));
-        if (!live) return;
+        keys.current = new Set([id, msg.id, ...(msg.wamid ? [msg.wamid] : [])]);
+        const query = [msg.id, msg.wamid].filter((k): k is string => !!k).map((k) => `message=${enc(k)}`).join("&");
+        const d = await api<{ data: ApiMessageDelivery[] }>(`/api/deliveries?${query}`).then(
+          (r) => r.data,
+          (err: Error) => `The deliveries could not be read: ${err.message}`,
+        );
+        if (!live || mine !== latest) return;
         setM(msg);
-        setDeliveries(d.data);
+        setDeliveries(d);
+        setError(null);
       } catch (err) {
-        if (live) setError((err as Error).message);
+        if (live && mine === latest) setError((err as Error).message);
       }
     };
     void load();
     const stop = onLive((b) => {
-      if (b.overflow || b.changes.some((c) => c.id === id || (c.wamid && (c.wamid === id || c.wamid === m?.wamid)))) void load();
+      if (b.overflow || b.changes.some((c) => (c.id && keys.current.has(c.id)) || (c.wamid && keys.current.has(c.wamid)))) void load();
     });
     return () => {
       live = false;
       stop();
     };
-  }, [id, m?.wamid]);
+  }, [id]);
 
   if (error) return <main><p class="error" role="alert">{error}</p></main>;
   if (!m) return <main><p aria-live="polite">Loading…</p></main>;
@@ -128,7 +136,9 @@ export function MessageDetail({ id }: { id: string }) {
       )}
 
       <h2>Deliveries to your backend</h2>
-      {deliveries.length === 0 ? (
+      {typeof deliveries === "string" ? (
+        <p class="error">{deliveries}</p>
+      ) : deliveries.length === 0 ? (
         <p>None: no relay subscription took an event of this message.</p>
       ) : (
         <table class="table">

@@ -25,6 +25,7 @@ export function Overview() {
     const range = `since=${enc(since.toISOString())}&until=${enc(until.toISOString())}`;
     setStats(null);
     setFailed(null);
+    setError(null);
     (async () => {
       try {
         const s = await api<ApiStats>(`/api/stats?${range}`);
@@ -94,7 +95,7 @@ export function Overview() {
       </div>
       {!failed && !error && <p aria-live="polite">Loading…</p>}
       {failed && failed.length === 0 && <p>No failed message in this window.</p>}
-      {more && <p class="muted">Showing the newest {failed?.length}; narrow the window to see all.</p>}
+      {more && <p class="muted">Showing (and exporting) the newest {failed?.length}; narrow the window to see all.</p>}
       {failed && failed.length > 0 && (
         <table class="table failed-list">
           <caption class="sr-only">Failed messages of the window</caption>
@@ -129,7 +130,9 @@ export function Overview() {
 
 const cell = (v: unknown) => {
   const s = v == null ? "" : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : s;
+  // A cell a spreadsheet would run as a formula starts with a quote (OWASP's CSV injection advice).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r\t']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
 function download(rows: ApiMessage[], win: string) {

@@ -26,7 +26,7 @@ export function SignIn() {
         <h1 id="signin-title">Ticks console</h1>
         <p>Sign in with a Ticks API key (one of API_KEYS; the sandbox prints its key at start).</p>
         <label for="api-key">API key</label>
-        <input id="api-key" name="api-key" type="password" autocomplete="current-password" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        <input id="api-key" name="api-key" type="password" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         {error && (
           <p class="error" role="alert">
             {error}
