@@ -29,6 +29,9 @@ import type { RelayTargetsView } from "./relay/targets.ts";
 import { createLiveBus, type LiveBus } from "./live/bus.ts";
 import { createLiveRouter } from "./live/router.ts";
 import { createConsoleRouter } from "./console/router.ts";
+import { consoleSessions } from "./console/password.ts";
+import { createConsoleSessionRouter } from "./console/session-router.ts";
+import { keyMatcher, type Credentials } from "./http/auth.ts";
 
 export interface AppDeps {
   db: Database;
@@ -53,6 +56,8 @@ export interface AppDeps {
   relayTargets?: Pick<RelayTargetsView, "get" | "refresh">;
   /** Message changes for the console's live view (shared with the read-receipt worker). */
   live?: LiveBus;
+  /** The console's password as its scrypt hash: it buys session tokens that read /api. */
+  consolePasswordHash?: string | undefined;
 }
 
 export interface App {
@@ -107,9 +112,14 @@ export function createApp(deps: AppDeps): App {
   app.use(createWebhookRouter(ingest, { appSecret: deps.appSecret, verifyToken: deps.verifyToken, bodyLimit: deps.bodyLimit, log }));
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
-  const liveRouter = createLiveRouter(live, deps.apiKeys);
+  // /api is read with an API key, or with a console session bought with the console's password.
+  const sessions = deps.consolePasswordHash ? consoleSessions(deps.consolePasswordHash) : undefined;
+  const isKey = keyMatcher(deps.apiKeys);
+  const readers: Credentials = sessions ? (t) => isKey(t) || sessions.valid(t) : deps.apiKeys;
+  app.use(createConsoleSessionRouter(deps.consolePasswordHash, sessions));
+  const liveRouter = createLiveRouter(live, readers);
   app.use(liveRouter.router);
-  app.use(createQueryRouter(createQueryService(createQueryRepository(db)), deps.apiKeys));
+  app.use(createQueryRouter(createQueryService(createQueryRepository(db)), readers));
   const relay = createRelayService({
     subscriptions: createSubscriptionRepository(db),
     deliveries,
@@ -118,7 +128,7 @@ export function createApp(deps: AppDeps): App {
       void deps.relay?.refresh();
     },
   });
-  app.use(createRelayRouter(relay, deps.apiKeys));
+  app.use(createRelayRouter(relay, deps.apiKeys, readers));
   const openapi = buildOpenApiDocument();
   app.get("/openapi.json", (_req, res) => void res.json(openapi));
 

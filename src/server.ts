@@ -80,6 +80,7 @@ export async function start(config: Config, { sweepEveryMs = 60_000 }: StartOpti
     graph,
     log,
     apiKeys,
+    consolePasswordHash: config.CONSOLE_PASSWORD_HASH,
     graphApiVersion: config.GRAPH_API_VERSION,
     sendTimeoutMs: config.SEND_TIMEOUT_MS,
     bodyLimit: config.BODY_LIMIT,

@@ -16,9 +16,12 @@ export function keyMatcher(keys: string[]): (candidate: string) => boolean {
   };
 }
 
+/** Who may call: API keys, or a test of the bearer token (keys, or keys and console sessions). */
+export type Credentials = string[] | ((candidate: string) => boolean);
+
 /** Calls next(onFail()) unless the request carries a known key. */
-export function requireApiKey(keys: string[], onFail: () => Error): RequestHandler {
-  const matches = keyMatcher(keys);
+export function requireApiKey(keys: Credentials, onFail: () => Error): RequestHandler {
+  const matches = Array.isArray(keys) ? keyMatcher(keys) : keys;
   return (req, _res, next) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
     next(m && matches(m[1]!) ? undefined : onFail());

@@ -6,7 +6,7 @@
 // then `overflow`; one that falls far behind is cut off (its browser reconnects).
 import { Router, type Response } from "express";
 import { AppError } from "../errors.ts";
-import { requireApiKey } from "../http/auth.ts";
+import { requireApiKey, type Credentials } from "../http/auth.ts";
 import type { LiveBus, LiveChange } from "./bus.ts";
 
 const FLUSH_MS = 100;
@@ -14,7 +14,7 @@ const HEARTBEAT_MS = 15_000;
 const MAX_BATCH = 500;
 const MAX_BUFFERED = 1 << 20; // bytes waiting for a slow reader before it is cut off
 
-export function createLiveRouter(bus: LiveBus, apiKeys: string[]) {
+export function createLiveRouter(bus: LiveBus, apiKeys: Credentials) {
   const open = new Set<Response>();
   let closing = false;
   const router = Router();

@@ -68,6 +68,18 @@ export function buildOpenApiDocument() {
     responses: { 200: json(ConversationListSchema, "Conversations"), ...errors },
   });
   registry.registerPath({
+    method: "post",
+    path: "/api/console/session",
+    summary: "Trade the console's password (CONSOLE_PASSWORD_HASH) for a session token: a bearer token that reads /api for 12 hours, but neither sends nor changes the relay",
+    request: { body: { content: { "application/json": { schema: z.object({ password: z.string() }) } } } },
+    responses: {
+      200: json(z.object({ token: z.string(), expiresAt: z.string().openapi({ format: "date-time" }) }), "The session"),
+      401: json(ApiErrorSchema, "Wrong password"),
+      404: json(ApiErrorSchema, "No console password is configured"),
+      429: json(ApiErrorSchema, "Ten wrong passwords from this address in a minute; see Retry-After"),
+    },
+  });
+  registry.registerPath({
     method: "get",
     path: "/api/live",
     summary: "Server-sent events: `changes` every 100 ms with the messages that changed (ids, wamids, the person's identifiers); `overflow: true` when too many changed to list. Changes handled by this process only.",

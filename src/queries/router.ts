@@ -3,14 +3,14 @@
 import { Router, type Request } from "express";
 import { AppError } from "../errors.ts";
 import { parseInput as parse } from "../validation.ts";
-import { requireApiKey } from "../http/auth.ts";
+import { requireApiKey, type Credentials } from "../http/auth.ts";
 import { ConversationsQuerySchema, ConversationQuerySchema, IdParamSchema, ListQuerySchema, StatsQuerySchema, PersonParamSchema } from "./schemas.ts";
 import type { QueryService } from "./service.ts";
 
 // Express gives repeated parameters as arrays; each filter takes one value.
 const query = (req: Request) => req.query as Record<string, unknown>;
 
-export function createQueryRouter(service: QueryService, apiKeys: string[]): Router {
+export function createQueryRouter(service: QueryService, apiKeys: Credentials): Router {
   const router = Router();
   router.use("/api", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")));
 

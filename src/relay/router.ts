@@ -1,7 +1,7 @@
 // /api/subscriptions and /api/deliveries: behind the API key, bodies and parameters
 // validated by the zod schemas the OpenAPI document shows.
 import express, { Router } from "express";
-import { requireApiKey } from "../http/auth.ts";
+import { requireApiKey, type Credentials } from "../http/auth.ts";
 import { AppError } from "../errors.ts";
 import { parseInput } from "../validation.ts";
 import {
@@ -15,10 +15,13 @@ import {
 } from "./schemas.ts";
 import type { RelayService } from "./service.ts";
 
-export function createRelayRouter(service: RelayService, apiKeys: string[]): Router {
+/** `readers` may also read (a console session); changes take an API key. */
+export function createRelayRouter(service: RelayService, apiKeys: string[], readers: Credentials = apiKeys): Router {
   const router = Router();
-  const auth = requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key."));
-  router.use(["/api/subscriptions", "/api/deliveries"], auth, express.json({ limit: "64kb" }));
+  const unauthorized = () => new AppError("unauthorized", "Missing or unknown API key.");
+  const write = requireApiKey(apiKeys, unauthorized);
+  const read = requireApiKey(readers, unauthorized);
+  router.use(["/api/subscriptions", "/api/deliveries"], (req, res, next) => (req.method === "GET" ? read : write)(req, res, next), express.json({ limit: "64kb" }));
 
   router.post("/api/subscriptions", async (req, res) => {
     res.status(201).json(await service.create(parseInput(CreateSubscriptionSchema, req.body)));

@@ -29,6 +29,7 @@ describe("when a client reads /openapi.json", () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      "/api/console/session",
       "/api/conversations",
       "/api/conversations/{id}",
       "/api/deliveries",

@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { start } from "../../src/server.ts";
 import { TEST_RECIPIENTS } from "../../src/sandbox/emulator.ts";
+import { hashPassword } from "../../src/console/password.ts";
 import { HAS_CHROMIUM, launchBrowser } from "../helpers/browser.ts";
 import { createEmptyDatabase, REAL_POSTGRES } from "../helpers/test-db.ts";
 import { until } from "../helpers/wait.ts";
 
 const PHONE_NUMBER_ID = "106540352242922";
+const CONSOLE_PASSWORD = "support team password";
 
 let ticks: Awaited<ReturnType<typeof start>>;
 let dropDb: (() => Promise<void>) | undefined;
@@ -68,7 +70,13 @@ beforeAll(async () => {
   const db = REAL_POSTGRES ? await createEmptyDatabase() : undefined;
   dropDb = db?.drop;
   // Statuses a second apart: each tick stays on screen long enough to be seen, however busy the machine.
-  const env = { PORT: "0", DATA_DIR: "memory://", LOG_LEVEL: "silent", SANDBOX_STATUS_DELAYS_MS: "300,1300,2300" };
+  const env = {
+    PORT: "0",
+    DATA_DIR: "memory://",
+    LOG_LEVEL: "silent",
+    SANDBOX_STATUS_DELAYS_MS: "300,1300,2300",
+    CONSOLE_PASSWORD_HASH: await hashPassword(CONSOLE_PASSWORD),
+  };
   ticks = await start(loadConfig({ ...env, ...(db ? { DATABASE_URL: db.url } : {}) }));
   base = `http://127.0.0.1:${ticks.port}`;
   key = ticks.apiKeys[0]!;
@@ -98,7 +106,7 @@ describe.runIf(HAS_CHROMIUM)("the support console in a browser (runs when Debian
 
     await page.getByLabel("API key").fill("not-a-key");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert").textContent()).resolves.toContain("That key is not valid");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("That is not a valid API key or console password");
     await shoot(page, "sign-in");
 
     await page.getByLabel("API key").fill("");
@@ -111,6 +119,22 @@ describe.runIf(HAS_CHROMIUM)("the support console in a browser (runs when Debian
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await context.close();
+  });
+
+  it("signs in with the console password instead of a key; the session token never appears in a URL", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.goto(`${base}/console/`);
+    await page.getByLabel("API key or console password").fill(CONSOLE_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /Recent conversations/ }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem("ticks.apiKey"));
+    expect(token).toMatch(/^ticks_console_/);
+    expect(urls.some((u) => u.includes(token!) || u.includes(encodeURIComponent(CONSOLE_PASSWORD)))).toBe(false);
+    await page.getByText("Live", { exact: true }).waitFor(); // the live stream takes the session too
     await context.close();
   });
 

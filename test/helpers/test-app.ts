@@ -52,6 +52,8 @@ export interface TestAppOptions {
   graphBaseUrl?: string;
   /** Leave the relay's parts out of the webhook statements when no subscription would take them (as `npm start` does). */
   relayTargets?: boolean;
+  /** The console's password hash (CONSOLE_PASSWORD_HASH). */
+  consolePasswordHash?: string;
   /** Run the relay's delivery loop (polling every 50 ms), with these overrides. */
   relay?: boolean | Partial<Pick<RelayWorkerOptions, "retryDelaysMs" | "timeoutMs" | "concurrency">>;
 }
@@ -80,6 +82,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     verifyToken: VERIFY_TOKEN,
     autoRead: opts.autoRead ?? true,
     ...(opts.maxQueuedWrites ? { maxQueuedWrites: opts.maxQueuedWrites } : {}),
+    consolePasswordHash: opts.consolePasswordHash,
   };
   const receipts = createReadReceiptWorker({
     repo: createReadReceiptRepository(testDb.db),

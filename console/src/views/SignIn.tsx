@@ -6,15 +6,29 @@ export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  /** An API key reads /api as it is; a console password is traded for a session token. */
   async function submit(e: Event) {
     e.preventDefault();
+    const secret = key.trim();
     setBusy(true);
     setError(null);
     try {
-      await api("/api/stats", key.trim()); // any call behind the key tells whether it is known
-      session.signIn(key.trim());
+      try {
+        await api("/api/stats", secret); // any call behind the key tells whether it is known
+        session.signIn(secret);
+        return;
+      } catch (err) {
+        if (!(err instanceof ApiFailure && err.status === 401)) throw err;
+      }
+      const res = await fetch("/api/console/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ password: secret }),
+      });
+      if (res.ok) return session.signIn(((await res.json()) as { token: string }).token);
+      setError(res.status === 429 ? "Too many wrong attempts: wait a minute, then try again." : "That is not a valid API key or console password.");
     } catch (err) {
-      setError(err instanceof ApiFailure && err.status === 401 ? "That key is not valid. Check it and try again." : (err as Error).message);
+      setError((err as Error).message);
     } finally {
       setBusy(false);
     }
@@ -24,8 +38,8 @@ export function SignIn() {
     <main class="signin">
       <form onSubmit={submit} aria-labelledby="signin-title">
         <h1 id="signin-title">Ticks console</h1>
-        <p>Sign in with a Ticks API key (one of API_KEYS; the sandbox prints its key at start).</p>
-        <label for="api-key">API key</label>
+        <p>Sign in with a Ticks API key (one of API_KEYS; the sandbox prints its key at start) or the console password.</p>
+        <label for="api-key">API key or console password</label>
         <input id="api-key" name="api-key" type="password" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         {error && (
           <p class="error" role="alert">
