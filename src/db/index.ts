@@ -10,7 +10,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { migrate, type SqlSession } from "./migrate.ts";
-import { readTemplate } from "./embedded-template.ts";
+import { copyTemplate } from "./embedded-template.ts";
 
 export interface Database {
   prisma: PrismaClient;
@@ -150,14 +150,14 @@ async function openEmbedded(dataDir: string, templatePath?: string): Promise<Dat
   }
   const pgdata = path.join(dir, "pgdata");
   const isNew = await access(pgdata).then(() => false, () => true);
-  const template = isNew ? await readTemplate(templatePath) : undefined;
-  if (template) {
+  const copied = isNew && (await copyTemplate(pgdata, templatePath).catch(async () => (await rm(pgdata, { recursive: true, force: true }), false)));
+  if (copied) {
     try {
-      const client = new PGlite(pgdata, { loadDataDir: template });
+      const client = new PGlite(pgdata);
       await client.waitReady;
       return { ...wrapPGlite(client, release), fromTemplate: true };
     } catch {
-      await rm(pgdata, { recursive: true, force: true }); // a template this PGlite cannot read: initdb instead
+      await rm(pgdata, { recursive: true, force: true }); // a template this PGlite cannot open: initdb instead
     }
   }
   return wrapPGlite(new PGlite(pgdata), release);

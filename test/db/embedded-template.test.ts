@@ -1,7 +1,7 @@
 // A new embedded database starts from the install-time template (every migration already
 // applied) instead of running initdb; without a template, or with one it cannot read, it
 // runs initdb and applies the migrations itself.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("when a new embedded database is opened", () => {
   it("then, with a template, it starts migrated from it, and serves", async () => {
-    const template = path.join(dir, "template.tar");
+    const template = path.join(dir, "template");
     expect(await makeTemplate(template)).toEqual((await readMigrations()).map((m) => m.name));
     const db = await openDatabase({ dataDir: path.join(dir, "a"), templatePath: template });
     try {
@@ -28,8 +28,16 @@ describe("when a new embedded database is opened", () => {
   });
 
   it.each([
-    ["no template", async () => path.join(dir, "none.tar.gz")],
-    ["a template it cannot read", async () => { const f = path.join(dir, "broken.tar.gz"); await writeFile(f, "not a tarball"); return f; }],
+    ["no template", async () => path.join(dir, "none")],
+    [
+      "a template it cannot open",
+      async () => {
+        const broken = path.join(dir, "broken");
+        await mkdir(path.join(broken, "base"), { recursive: true });
+        await writeFile(path.join(broken, "PG_VERSION"), "not a version\n");
+        return broken;
+      },
+    ],
   ])("then, with %s, it runs initdb and applies every migration", async (_name, templatePath) => {
     const db = await openDatabase({ dataDir: path.join(dir, `b-${Math.random()}`), templatePath: await templatePath() });
     try {
