@@ -9,7 +9,11 @@ import { hashPassword } from "../src/console/password.ts";
 const silent = new Writable({ write: (_chunk, _enc, done) => done() });
 const rl = readline.createInterface({ input: process.stdin, output: silent, terminal: process.stdin.isTTY });
 if (process.stdin.isTTY) process.stderr.write("Console password (at least 12 characters, not shown): ");
-const password = await new Promise<string>((resolve) => rl.once("line", resolve));
+const password = await new Promise<string>((resolve) => {
+  rl.once("line", resolve);
+  rl.once("close", () => resolve("")); // end of input (or Ctrl-D) without a line
+  rl.once("SIGINT", () => process.exit(130));
+});
 rl.close();
 if (password.length < 12) {
   console.error("\nThe password must have at least 12 characters.");

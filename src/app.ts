@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): App {
   if (deps.sandbox) app.use(createSandboxRouter(deps.sandbox, deps.apiKeys));
 
   // /api is read with an API key, or with a console session bought with the console's password.
-  const sessions = deps.consolePasswordHash ? consoleSessions(deps.consolePasswordHash) : undefined;
+  const sessions = deps.consolePasswordHash ? consoleSessions(deps.consolePasswordHash, deps.appSecret) : undefined;
   const isKey = keyMatcher(deps.apiKeys);
   const readers: Credentials = sessions ? (t) => isKey(t) || sessions.valid(t) : deps.apiKeys;
   app.use(createConsoleSessionRouter(deps.consolePasswordHash, sessions));

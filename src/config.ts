@@ -2,7 +2,7 @@
 // in one error so that a misconfigured process says everything at once.
 import { z } from "zod";
 import { httpUrl, issueLines } from "./validation.ts";
-import { PASSWORD_HASH } from "./console/password.ts";
+import { PASSWORD_HASH, usableHash } from "./console/password.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -50,7 +50,11 @@ const EnvSchema = z.object({
   /** The key RELAY_URL's POSTs are signed with (default: the app secret Ticks verifies Meta with). */
   RELAY_SECRET: z.string().min(8).optional(),
   /** The support console's password, as `npm run console:password` hashes it (docs/console.md). */
-  CONSOLE_PASSWORD_HASH: z.string().regex(PASSWORD_HASH, "a hash made by npm run console:password (scrypt$…)").optional(),
+  CONSOLE_PASSWORD_HASH: z
+    .string()
+    .regex(PASSWORD_HASH, "a hash made by npm run console:password (scrypt$…)")
+    .refine(usableHash, "scrypt parameters out of range: make it again with npm run console:password")
+    .optional(),
   /**
    * Sandbox only: after how many ms the emulator posts `sent`, `delivered` and `read` for a
    * send ("200,600,1500"); slower ones let a person watch each tick arrive.

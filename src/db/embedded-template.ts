@@ -28,21 +28,42 @@ export async function makeTemplate(dir = defaultTemplatePath()): Promise<string[
   const partial = `${dir}.${process.pid}.partial`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
-  const pg = new PGlite(partial);
   let applied: string[];
   try {
-    applied = await migrate({ exec: async (sql) => void (await pg.exec(sql)), query: async (sql, params) => (await pg.query(sql, params)).rows as never });
-  } finally {
-    await pg.close();
+    const pg = new PGlite(partial);
+    try {
+      applied = await migrate({ exec: async (sql) => void (await pg.exec(sql)), query: async (sql, params) => (await pg.query(sql, params)).rows as never });
+    } finally {
+      await pg.close();
+    }
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true });
+    throw err;
   }
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir); // never a half-made template
+  // Never a half-made template: the old one is moved aside, not deleted in place, so that a
+  // start copying it meanwhile copies a whole folder.
+  const old = `${dir}.${process.pid}.old`;
+  await rename(dir, old).catch(() => undefined);
+  await rename(partial, dir);
+  await rm(old, { recursive: true, force: true });
   return applied;
 }
 
-/** Copies the template into `pgdata`; false when there is none. */
+/**
+ * Copies the template into `pgdata` (a new folder); false when there is none. The copy is
+ * made beside it and renamed, so that a start killed half-way leaves no half-copied folder
+ * to be taken for a database.
+ */
 export async function copyTemplate(pgdata: string, dir = defaultTemplatePath()): Promise<boolean> {
   if (!existsSync(path.join(dir, "PG_VERSION"))) return false;
-  await cp(dir, pgdata, { recursive: true });
+  const partial = `${pgdata}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  try {
+    await cp(dir, partial, { recursive: true });
+    await rename(partial, pgdata);
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true });
+    throw err;
+  }
   return true;
 }

@@ -150,13 +150,13 @@ async function openEmbedded(dataDir: string, templatePath?: string): Promise<Dat
   }
   const pgdata = path.join(dir, "pgdata");
   const isNew = await access(pgdata).then(() => false, () => true);
-  const copied = isNew && (await copyTemplate(pgdata, templatePath).catch(async () => (await rm(pgdata, { recursive: true, force: true }), false)));
-  if (copied) {
+  if (isNew && (await copyTemplate(pgdata, templatePath).catch(() => false))) {
+    const client = new PGlite(pgdata);
     try {
-      const client = new PGlite(pgdata);
       await client.waitReady;
       return { ...wrapPGlite(client, release), fromTemplate: true };
     } catch {
+      await client.close().catch(() => undefined);
       await rm(pgdata, { recursive: true, force: true }); // a template this PGlite cannot open: initdb instead
     }
   }

@@ -2,7 +2,7 @@
 // first so that every comparison has equal length (timingSafeEqual throws otherwise)
 // and a key's length leaks nothing.
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -19,11 +19,16 @@ export function keyMatcher(keys: string[]): (candidate: string) => boolean {
 /** Who may call: API keys, or a test of the bearer token (keys, or keys and console sessions). */
 export type Credentials = string[] | ((candidate: string) => boolean);
 
+/** The bearer token of a request, if it has one. */
+export function bearerOf(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "")?.[1];
+}
+
 /** Calls next(onFail()) unless the request carries a known key. */
 export function requireApiKey(keys: Credentials, onFail: () => Error): RequestHandler {
   const matches = Array.isArray(keys) ? keyMatcher(keys) : keys;
   return (req, _res, next) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
-    next(m && matches(m[1]!) ? undefined : onFail());
+    const token = bearerOf(req);
+    next(token !== undefined && matches(token) ? undefined : onFail());
   };
 }

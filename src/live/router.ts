@@ -3,19 +3,22 @@
 // the key never goes in a URL). Changes are sent in batches every 100 ms, each message once
 // per batch; a batch too large to be useful says `overflow` and the reader reloads its view.
 // A reader that stops reading (a laptop asleep) gets nothing more until its socket drains,
-// then `overflow`; one that falls far behind is cut off (its browser reconnects).
+// then `overflow`; one stalled for a minute is cut off (its browser reconnects). The token a
+// stream was opened with is checked again at every heartbeat: a console session that expires
+// (or a password that changes) ends its streams too.
 import { Router, type Response } from "express";
 import { AppError } from "../errors.ts";
-import { requireApiKey, type Credentials } from "../http/auth.ts";
+import { bearerOf, keyMatcher, requireApiKey, type Credentials } from "../http/auth.ts";
 import type { LiveBus, LiveChange } from "./bus.ts";
 
 const FLUSH_MS = 100;
 const HEARTBEAT_MS = 15_000;
 const MAX_BATCH = 500;
-const MAX_BUFFERED = 1 << 20; // bytes waiting for a slow reader before it is cut off
+const MAX_STALLED_MS = 60_000; // a reader that reads nothing this long is cut off
 
-export function createLiveRouter(bus: LiveBus, apiKeys: Credentials) {
+export function createLiveRouter(bus: LiveBus, apiKeys: Credentials, { heartbeatMs = HEARTBEAT_MS } = {}) {
   const open = new Set<Response>();
+  const stillValid = Array.isArray(apiKeys) ? keyMatcher(apiKeys) : apiKeys;
   let closing = false;
   const router = Router();
   router.get("/api/live", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")), (req, res) => {
@@ -40,23 +43,27 @@ export function createLiveRouter(bus: LiveBus, apiKeys: Credentials) {
         batch.set(c.id ?? c.wamid ?? c.people.join(","), c);
       }
     });
-    let stalled = false;
-    res.on("drain", () => void (stalled = false));
+    let stalledSince: number | undefined;
+    res.on("drain", () => void (stalledSince = undefined));
     const flush = setInterval(() => {
-      if (batch.size === 0 && !overflow) return;
-      if (stalled) {
+      if (stalledSince !== undefined) {
         // What it missed is summed up as `overflow` once it reads again.
+        if (batch.size > 0) overflow = true;
         batch = new Map();
-        overflow = true;
-        if (res.writableLength > MAX_BUFFERED) res.destroy();
+        if (Date.now() - stalledSince > MAX_STALLED_MS) res.destroy();
         return;
       }
+      if (batch.size === 0 && !overflow) return;
       const data = overflow ? { overflow: true, changes: [] } : { overflow: false, changes: [...batch.values()] };
       batch = new Map();
       overflow = false;
-      stalled = !res.write(`event: changes\ndata: ${JSON.stringify(data)}\n\n`);
+      if (!res.write(`event: changes\ndata: ${JSON.stringify(data)}\n\n`)) stalledSince = Date.now();
     }, FLUSH_MS);
-    const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
+    const token = bearerOf(req) ?? "";
+    const heartbeat = setInterval(() => {
+      if (!stillValid(token)) return void res.end(); // the browser reconnects, and is refused
+      if (stalledSince === undefined && !res.write(": keep-alive\n\n")) stalledSince = Date.now();
+    }, heartbeatMs);
     open.add(res);
     const close = () => {
       clearInterval(flush);

@@ -137,7 +137,7 @@ export function createQueryRepository({ prisma }: Database) {
       return prisma.$queryRaw<(Message & { person: string; latestName: string | null })[]>`
         WITH seen AS (
           SELECT COALESCE(wa_id,
-              (SELECT l.b FROM identity_links l WHERE l.a = COALESCE(user_id, parent_user_id) AND l.b ~ '^[0-9]+$' LIMIT 1),
+              (SELECT l.b FROM identity_links l WHERE l.a = COALESCE(user_id, parent_user_id) AND l.b ~ '^[0-9]+$' ORDER BY l.b LIMIT 1),
               user_id, parent_user_id) AS person,
             created_at, contact_name
           FROM messages WHERE ${Prisma.join(conditions, " AND ")}

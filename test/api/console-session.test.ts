@@ -2,7 +2,7 @@
 // (but neither sends nor changes the relay), refused when wrong, limited when guessed at.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleSessions, hashPassword, SESSION_MS, verifyPassword } from "../../src/console/password.ts";
-import { auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
+import { APP_SECRET, auth, phoneNumberId, startTestApp, waId, type TestApp } from "../helpers/test-app.ts";
 
 const PASSWORD = "correct horse battery staple";
 let hash: string;
@@ -23,12 +23,16 @@ describe("when a password is hashed for CONSOLE_PASSWORD_HASH", () => {
     expect(await hashPassword(PASSWORD)).not.toBe(hash); // salted
   });
 
-  it("then its session tokens are valid until they expire, and not under another password's hash or altered", async () => {
+  it("then its session tokens are valid until they expire, and not under another password's hash, another server secret, or altered", async () => {
     let now = Date.now();
-    const sessions = consoleSessions(hash, () => now);
+    const sessions = consoleSessions(hash, APP_SECRET, () => now);
     const { token } = sessions.issue();
     expect(sessions.valid(token)).toBe(true);
-    expect(consoleSessions(await hashPassword("another password entirely")).valid(token)).toBe(false);
+    expect(consoleSessions(await hashPassword("another password entirely"), APP_SECRET).valid(token)).toBe(false);
+    expect(consoleSessions(hash, "another server secret").valid(token)).toBe(false); // the hash alone makes no token
+    // One issued (with the right key) to expire later than a session lasts is refused.
+    const early = consoleSessions(hash, APP_SECRET, () => now + 2 * SESSION_MS).issue().token;
+    expect(sessions.valid(early)).toBe(false);
     expect(sessions.valid(token.replace(/.$/, (c) => (c === "A" ? "B" : "A")))).toBe(false);
     expect(sessions.valid(token.replace(/_([0-9a-z]+)\./, (_m, exp: string) => `_${(parseInt(exp, 36) + 1).toString(36)}.`))).toBe(false);
     now += SESSION_MS + 1;
@@ -62,6 +66,19 @@ describe("when the console signs in with the password", () => {
     const res = await without.http.post("/api/console/session").send({ password: PASSWORD });
     expect(res.status).toBe(404);
     expect(res.body.error.message).toMatch(/API key/);
+  });
+
+  it("then wrong passwords sent all at once get no more than ten checks; the rest are 429", async () => {
+    const guesser = await startTestApp({ consolePasswordHash: hash });
+    try {
+      const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => guesser.http.post("/api/console/session").send({ password: `guess ${i}` })));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+      expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    } finally {
+      await guesser.close();
+    }
   });
 
   it("then ten wrong passwords in a minute get 429 with Retry-After, even for the right one", async () => {

@@ -24,7 +24,10 @@ export function Find({ initial }: { initial: string }) {
       if (isMessageId(query)) {
         try {
           const m = await api<{ id: string }>(`/api/messages/${enc(query)}`);
-          if (live) location.replace(href.message(m.id)); // Back returns to the search, not to this redirect
+          if (!live) return;
+          // Searched here: Back returns to the search. Opened as #/?q=<id>: that address is only a way in.
+          if (query === initial.trim()) location.replace(href.message(m.id));
+          else location.hash = href.message(m.id);
         } catch (err) {
           if (live) setError(err instanceof ApiFailure && err.status === 404 ? `No message with id or wamid ${query}.` : (err as Error).message);
         }
