@@ -19,6 +19,9 @@ export function keyMatcher(keys: string[]): (candidate: string) => boolean {
 /** Who may call: API keys, or a test of the bearer token (keys, or keys and console sessions). */
 export type Credentials = string[] | ((candidate: string) => boolean);
 
+/** The test a bearer token must pass. */
+export const matcherOf = (keys: Credentials): ((candidate: string) => boolean) => (Array.isArray(keys) ? keyMatcher(keys) : keys);
+
 /** The bearer token of a request, if it has one. */
 export function bearerOf(req: Request): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "")?.[1];
@@ -26,7 +29,7 @@ export function bearerOf(req: Request): string | undefined {
 
 /** Calls next(onFail()) unless the request carries a known key. */
 export function requireApiKey(keys: Credentials, onFail: () => Error): RequestHandler {
-  const matches = Array.isArray(keys) ? keyMatcher(keys) : keys;
+  const matches = matcherOf(keys);
   return (req, _res, next) => {
     const token = bearerOf(req);
     next(token !== undefined && matches(token) ? undefined : onFail());

@@ -8,7 +8,7 @@
 // (or a password that changes) ends its streams too.
 import { Router, type Response } from "express";
 import { AppError } from "../errors.ts";
-import { bearerOf, keyMatcher, requireApiKey, type Credentials } from "../http/auth.ts";
+import { bearerOf, matcherOf, requireApiKey, type Credentials } from "../http/auth.ts";
 import type { LiveBus, LiveChange } from "./bus.ts";
 
 const FLUSH_MS = 100;
@@ -18,7 +18,7 @@ const MAX_STALLED_MS = 60_000; // a reader that reads nothing this long is cut o
 
 export function createLiveRouter(bus: LiveBus, apiKeys: Credentials, { heartbeatMs = HEARTBEAT_MS } = {}) {
   const open = new Set<Response>();
-  const stillValid = Array.isArray(apiKeys) ? keyMatcher(apiKeys) : apiKeys;
+  const stillValid = matcherOf(apiKeys);
   let closing = false;
   const router = Router();
   router.get("/api/live", requireApiKey(apiKeys, () => new AppError("unauthorized", "Missing or unknown API key.")), (req, res) => {
