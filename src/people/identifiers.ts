@@ -35,19 +35,29 @@ export interface Link {
   b: string;
 }
 
+const linkKey = (a: string, b: string) => `${a}\n${b}`;
+
 /**
  * The identity links a batch of rows asks for: each group holds the identifiers one message
  * showed for one person (nulls skipped). Links form a star around each group's first
  * identifier, stored both ways, so that the closure from any identifier reaches all of them.
- * Deduplicated and sorted, so that concurrent writers take the key locks in one order.
+ * Links `known` to be stored are left out before anything is built (this runs for every
+ * status). Deduplicated and sorted, so that concurrent writers take the key locks in one order.
  */
-export function identityLinks(groups: Iterable<(string | null | undefined)[]>): Link[] {
+export function identityLinks(groups: Iterable<(string | null | undefined)[]>, known?: KnownLinks): Link[] {
   const seen = new Set<string>();
   for (const group of groups) {
-    const ids = [...new Set(group.filter((id): id is string => !!id))];
-    for (const other of ids.slice(1)) {
-      seen.add(`${ids[0]}\n${other}`);
-      seen.add(`${other}\n${ids[0]}`);
+    let first: string | undefined;
+    for (const id of group) {
+      if (!id || id === first) continue;
+      if (first === undefined) {
+        first = id;
+        continue;
+      }
+      const there = linkKey(first, id);
+      const back = linkKey(id, first);
+      if (!known?.has(there)) seen.add(there);
+      if (!known?.has(back)) seen.add(back);
     }
   }
   return [...seen].sort().map((k) => {
@@ -66,15 +76,14 @@ export class KnownLinks {
   private readonly known = new Set<string>();
   constructor(private readonly max = 100_000) {}
 
-  /** The links not known to be stored. */
-  fresh(links: Link[]): Link[] {
-    return this.known.size === 0 ? links : links.filter((l) => !this.known.has(`${l.a}\n${l.b}`));
+  has(key: string): boolean {
+    return this.known.has(key);
   }
 
   /** Call once the statement that wrote them has committed. */
   remember(links: Link[]): void {
     for (const l of links) {
-      this.known.add(`${l.a}\n${l.b}`);
+      this.known.add(linkKey(l.a, l.b));
       if (this.known.size > this.max) this.known.delete(this.known.values().next().value!);
     }
   }

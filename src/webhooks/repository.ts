@@ -49,7 +49,7 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
       // message's row holds (`row_links`: a send to a phone whose statuses name the BSUID).
       // A status naming only the phone is not checked: Meta names the BSUID beside the phone
       // whenever the user has one, and checking every phone-only status cost ingestion 15%.
-      const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
+      const newLinks = identityLinks(rows.map((r) => r.identities), known);
       const partial = [...new Set(rows.filter((r) => !r.wa_id && (r.user_id || r.parent_user_id)).map((r) => r.wamid))];
       // The rows are returned (a CTE) only for what needs them: the relay's events, row links.
       const events = targets().ticks;
@@ -128,7 +128,7 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
     async storeInbound(rows: InboundRow[], autoRead: boolean): Promise<void> {
       if (rows.length === 0) return;
       const input = JSON.stringify(rows.map((r) => ({ ...r, identities: undefined })));
-      const newLinks = known.fresh(identityLinks(rows.map((r) => r.identities)));
+      const newLinks = identityLinks(rows.map((r) => r.identities), known);
       await db.prisma.$executeRaw`
         WITH ${linksCte(newLinks)} input AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(wamid text, phone_number_id text,

@@ -1,6 +1,6 @@
 // The forms of a person's identifiers, and the links a batch asks for.
 import { describe, expect, it } from "vitest";
-import { identityLinks, personKey } from "../../src/people/identifiers.ts";
+import { identityLinks, KnownLinks, personKey } from "../../src/people/identifiers.ts";
 
 describe("when a caller names a person", () => {
   it.each([
@@ -24,5 +24,23 @@ describe("when a batch shows identifiers together", () => {
       { a: "US.1", b: "1650" },
       { a: "US.ENT.1", b: "1650" },
     ]);
+  });
+
+  it("then a group repeating its first identifier links nothing to itself", () => {
+    expect(identityLinks([["1650", "1650", "US.1", "US.1"]])).toEqual([
+      { a: "1650", b: "US.1" },
+      { a: "US.1", b: "1650" },
+    ]);
+  });
+
+  it("then links this process already stored are left out, and forgotten oldest first past the bound", () => {
+    const known = new KnownLinks(2);
+    known.remember([{ a: "1650", b: "US.1" }, { a: "US.1", b: "1650" }]);
+    expect(identityLinks([["1650", "US.1"], ["1999", "US.2"]], known)).toEqual([
+      { a: "1999", b: "US.2" },
+      { a: "US.2", b: "1999" },
+    ]);
+    known.remember([{ a: "1999", b: "US.2" }]);
+    expect(identityLinks([["1650", "US.1"]], known)).toEqual([{ a: "1650", b: "US.1" }]);
   });
 });
