@@ -101,7 +101,9 @@ export async function startEmulatorProcess(ratePerSecond: number) {
 /** Starts Ticks from this checkout, or from another one (`cwd`) for an A/B in the same run. */
 export async function startTicksProcess(env: Record<string, string>, cwd?: string) {
   const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  // TICKS_NODE_ARGS reach Ticks' node only (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const nodeArgs = process.env.TICKS_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/server.ts"], {
     ...(cwd ? { cwd } : {}),
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],

@@ -157,7 +157,7 @@ for (let i = 0; i < RUNS; i++) {
 console.log(`ingest, one status per POST (medians of ${RUNS}): without subscriptions ${fmt(median(rates.plain))}/s, with a meta and a ticks one ${fmt(median(rates.relay))}/s, ratio ${fmt(median(rates.relay) / median(rates.plain), 3)}`);
 
 // ---------- 2 and 3. latency at RATE, then the drain after DOWN seconds down ----------
-await withTicks(true, async ({ url, db, subs }) => {
+await withTicks(true, async ({ url, db, subs, pid }) => {
   const latency: Record<"meta" | "ticks", number[]> = { meta: [], ticks: [] };
   const sampler = setInterval(() => void pending(db).then((n) => console.log(`  pending deliveries: ${n}`)), 2_000);
   await control("record");
@@ -187,8 +187,11 @@ await withTicks(true, async ({ url, db, subs }) => {
   console.log(`  ${downRun.answered.size} POSTs answered 200 while it was down (${downRun.errors} not); pending deliveries: ${backlog}`);
   await control("up");
   const before = await arrivals();
+  const pgAtStart = new Map((await backendPids(db)).map((p) => [p, cpuMs(p)]));
+  const cpu0 = { ticks: cpuMs(pid), rx: cpuMs(rxProc.proc.pid) };
   const t0 = performance.now();
   for (const id of subs) await fetch(`${url}/api/subscriptions/${id}/retry`, { method: "POST", headers: { authorization: `Bearer ${KEY}` } });
+  const retried = { s: (performance.now() - t0) / 1000, n: (await arrivals()) - before };
   let left = backlog;
   while (left > 0) {
     await new Promise((r) => setTimeout(r, 1_000));
@@ -199,7 +202,11 @@ await withTicks(true, async ({ url, db, subs }) => {
   }
   const s = (performance.now() - t0) / 1000;
   const n = (await arrivals()) - before;
-  console.log(`drain: ${n} deliveries in ${fmt(s)} s = ${fmt(n / s)} deliveries/s`);
+  const k = n / 1000;
+  // Postgres: the backends connected at the end (a new one counts from zero)
+  const pgCpu = (await backendPids(db)).reduce((a, p) => a + cpuMs(p) - (pgAtStart.get(p) ?? 0), 0);
+  console.log(`drain: ${n} deliveries in ${fmt(s)} s = ${fmt(n / s)} deliveries/s (the retry calls took ${fmt(retried.s)} s; after them ${fmt((n - retried.n) / (s - retried.s))}/s)`);
+  console.log(`  CPU ms per 1,000 deliveries: Ticks ${fmt((cpuMs(pid) - cpu0.ticks) / k)}, Postgres ${fmt(pgCpu / k)}, receiver ${fmt((cpuMs(rxProc.proc.pid) - cpu0.rx) / k)}`);
 });
 await rxProc.stop();
 process.exit(0);
