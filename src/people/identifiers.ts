@@ -6,9 +6,11 @@
 const BSUID = /^[A-Za-z]{2}\.[A-Za-z0-9]{1,128}$/;
 const PARENT_BSUID = /^[A-Za-z]{2}\.ENT\.[A-Za-z0-9]{1,128}$/;
 const PHONE = /^\+?[\d\s().-]{3,32}$/;
+const DIGITS = /^\d+$/;
 
 /** The digits of a phone number or wa_id ("+1 (650) 555-1234" → "16505551234"); null when none. */
 export function phoneDigits(s: string | null | undefined): string | null {
+  if (s && DIGITS.test(s)) return s; // as Meta sends them: no copy
   const digits = s?.replace(/\D/g, "") ?? "";
   return digits === "" ? null : digits;
 }

@@ -94,6 +94,13 @@ function contactFinder(raw: unknown[] | undefined) {
     (count === 1 && !phone && !userId && (!parentUserId || only!.parent_user_id === parentUserId) ? only : undefined);
 }
 
+/** Every identifier given, once each, in order (few: a status has at most three). */
+function distinct(ids: (string | null)[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) if (id && !out.includes(id)) out.push(id);
+  return out;
+}
+
 function party(phone: string | null, userId: string | null, parentUserId: string | null, contact: Contact | undefined, more: (string | null)[] = []): Party {
   const wa_id = phone ?? phoneDigits(contact?.wa_id);
   const user_id = userId ?? orNull(contact?.user_id);
@@ -104,7 +111,7 @@ function party(phone: string | null, userId: string | null, parentUserId: string
     parent_user_id,
     username: orNull(contact?.profile?.username),
     contact_name: orNull(contact?.profile?.name),
-    identities: [...new Set([wa_id, user_id, parent_user_id, ...more].filter((id): id is string => !!id))],
+    identities: distinct([wa_id, user_id, parent_user_id, ...more]),
   };
 }
 
@@ -128,6 +135,8 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
     const phone = phoneDigits(s.data.recipient_id);
     const userId = orNull(s.data.recipient_user_id);
     const parentUserId = orNull(s.data.recipient_parent_user_id);
+    const who = party(phone, userId, parentUserId, contactOf(phone, userId, parentUserId));
+    // One literal with every field (no spread): this runs for every status Meta sends.
     out.statuses.push({
       wamid: s.data.id,
       status: s.data.status,
@@ -139,7 +148,12 @@ function parseChange(change: unknown, out: ParsedWebhook): void {
       conversation: s.data.conversation ?? null,
       biz: s.data.biz_opaque_callback_data ?? null,
       raw: item,
-      ...party(phone, userId, parentUserId, contactOf(phone, userId, parentUserId)),
+      wa_id: who.wa_id,
+      user_id: who.user_id,
+      parent_user_id: who.parent_user_id,
+      username: who.username,
+      contact_name: who.contact_name,
+      identities: who.identities,
     });
   }
 

@@ -43,7 +43,15 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
      */
     async applyStatuses(rows: StatusRow[], posts: RelayedPost[] = []): Promise<void> {
       if (rows.length === 0 && posts.length === 0) return;
-      const input = JSON.stringify(rows.map((r, ord) => ({ ...r, identities: undefined, ord })));
+      // The recordset's columns, one literal per row (no spread: this runs for every status).
+      const input = JSON.stringify(
+        rows.map((r, ord) => ({
+          wamid: r.wamid, status: r.status, ts: r.ts, phone_number_id: r.phone_number_id, recipient_id: r.recipient_id,
+          wa_id: r.wa_id, user_id: r.user_id, parent_user_id: r.parent_user_id, username: r.username,
+          contact_name: r.contact_name, errors: r.errors, pricing: r.pricing, conversation: r.conversation, biz: r.biz,
+          raw: r.raw, ord,
+        })),
+      );
       // The person's identifiers are linked in this same statement (the `identity` CTE); a
       // status that names a BSUID but no phone (a username user's) links it to the phone its
       // message's row holds (`row_links`: a send to a phone whose statuses name the BSUID).
