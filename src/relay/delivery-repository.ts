@@ -1,7 +1,7 @@
 // Data access of the relay's outbox (`deliveries`) and of the webhook POSTs passed on
 // (`relayed_posts`). Only repositories talk to the database.
 import type { Database } from "../db/index.ts";
-import type { Delivery } from "../generated/prisma/client.ts";
+import { Prisma, type Delivery } from "../generated/prisma/client.ts";
 import { relayedPostsCte, type RelayedPost } from "./sql.ts";
 
 /** A delivery claimed for one attempt, with where it goes. */
@@ -30,6 +30,9 @@ export interface AttemptOutcome {
   at: Date;
 }
 
+/** A claimed row as the driver gives it (int8 as text on pg). */
+type ClaimedRow = Omit<ClaimedDelivery, "id"> & { id: string };
+
 export function createDeliveryRepository(db: Database, owner: string) {
   const { prisma } = db;
   return {
@@ -53,10 +56,12 @@ export function createDeliveryRepository(db: Database, owner: string) {
      * subscription no more than `perSubscription` with what this process holds of it already
      * (`heldBy`), none of `held` itself. A delivery
      * whose message has an earlier event still pending waits for it. Raw SQL: a LATERAL per
-     * subscription has no Prisma form.
+     * subscription has no Prisma form. On the driver, prepared by name (Database.query): it
+     * runs for every delivery, and Prisma's raw layer cost a quarter of the drain's CPU in Ticks.
      */
-    claim: (limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>) => prisma.$queryRaw<ClaimedDelivery[]>`
-      SELECT d.id, s.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
+    async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>): Promise<ClaimedDelivery[]> {
+      const q = Prisma.sql`
+      SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
       FROM subscriptions s
       LEFT JOIN unnest(${[...heldBy.keys()]}::uuid[], ${[...heldBy.values()]}::int[]) AS h(subscription_id, n) ON h.subscription_id = s.id
       CROSS JOIN LATERAL (
@@ -64,7 +69,7 @@ export function createDeliveryRepository(db: Database, owner: string) {
           row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS turn
         FROM deliveries d
         WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
-          AND d.id <> ALL(${held}::bigint[])
+          AND d.id <> ALL(${held.map(String)}::bigint[])
           AND (d.order_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
               AND e.status = 'pending' AND e.id < d.id))
@@ -73,20 +78,24 @@ export function createDeliveryRepository(db: Database, owner: string) {
       ) d
       WHERE s.leased_by = ${owner} AND s.leased_until > now() AND NOT s.disabled
       ORDER BY d.turn -- each subscription its turn: a limit below the total cuts none out
-      LIMIT ${limit}`,
+      LIMIT ${limit}`;
+      const rows = await db.query<ClaimedRow>(q.text, q.values, "ticks_relay_claim");
+      return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+    },
 
     /** Lets this process's subscriptions go (it is stopping): another process need not wait for the leases to end. */
     release: () => prisma.subscription.updateMany({ where: { leasedBy: owner }, data: { leasedBy: null, leasedUntil: null } }),
 
     /**
-     * Records attempts (group-committed: one statement for many): delivered, or failed and
+     * Records attempts (group-committed: one statement for many, on the driver like the
+     * claims): delivered, or failed and
      * due again after `delaysMs[attempts - 1]`, or failed for good after the last delay. A
      * 410 disables its subscription. A delivery no longer pending (a caller retried it or it
      * was delivered meanwhile) keeps what it has.
      */
     async record(outcomes: AttemptOutcome[], delaysMs: readonly number[]): Promise<void> {
       const input = JSON.stringify(outcomes.map((o) => ({ ...o, id: o.id.toString() })));
-      await prisma.$executeRaw`
+      const q = Prisma.sql`
         WITH r AS (
           SELECT * FROM jsonb_to_recordset(${input}::jsonb)
             AS x(id bigint, delivered boolean, "responseStatus" int, error text, gone boolean, at timestamptz)
@@ -107,6 +116,7 @@ export function createDeliveryRepository(db: Database, owner: string) {
           disabled_reason = 'The subscriber answered 410 Gone at ' || to_char(g.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
         FROM (SELECT subscription_id, min(at) AS at FROM done WHERE gone GROUP BY subscription_id) g
         WHERE s.id = g.subscription_id AND NOT s.disabled`;
+      await db.execute(q.text, q.values, "ticks_relay_record");
     },
 
     /**

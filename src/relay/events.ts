@@ -4,7 +4,12 @@
 import type { Message } from "../generated/prisma/client.ts";
 import { toMessage } from "../queries/service.ts";
 
-const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const camelCase = new Map<string, string>(); // the columns' names, converted once each
+const camel = (key: string) => {
+  let name = camelCase.get(key);
+  if (name === undefined) camelCase.set(key, (name = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
+  return name;
+};
 
 /** A messages row as to_jsonb wrote it (snake_case, times as ISO text) → the Prisma model. */
 export function messageFromRow(row: Record<string, unknown>): Message {
