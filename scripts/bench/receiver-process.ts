@@ -2,7 +2,7 @@
 // own event loop while it runs). Answers every POST to /hook with 204 and notes when it
 // arrived (performance.timeOrigin + now(): comparable across processes on one machine). A
 // control port (any method): /count, /record (note arrivals from now on), /arrivals (hand
-// them over and stop noting), /down (refuse connections), /up.
+// over those noted so far, noting on), /stop (stop noting), /down (refuse connections), /up.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -34,9 +34,9 @@ const control = http.createServer((req, res) => {
   if (req.url === "/arrivals") {
     const out = arrivals;
     arrivals = [];
-    record = false;
     return send(out);
   }
+  if (req.url === "/stop") return send({ record: (record = false) });
   if (req.url === "/down") {
     hook.closeAllConnections();
     return void hook.close(() => send({ down: true }));

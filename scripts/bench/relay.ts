@@ -168,9 +168,8 @@ await withTicks(true, async ({ url, db, subs, pid }) => {
   while (got.length < FORMATS.length * answered.size && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     got = got.concat((await control("arrivals")) as typeof got);
-    await control("record");
   }
-  await control("arrivals");
+  await control("stop");
   clearInterval(sampler);
   for (const [format, wamid, at] of got) latency[format].push(at - answered.get(wamid)!);
   console.log(`latency at ${RATE}/s offered for ${SECONDS} s: ${answered.size} answered 200 (${run.errors} not) in ${fmt(run.seconds)} s`);
