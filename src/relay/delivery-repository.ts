@@ -151,9 +151,27 @@ export function createDeliveryRepository(db: Database, owner: string) {
      */
     retryNow: (id: bigint) => prisma.delivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date() } }),
 
-    /** Every delivery of a subscription in one of `statuses`, due now (after an outage); how many. */
-    retryAll: async (subscriptionId: string, statuses: Delivery["status"][]) =>
-      (await prisma.delivery.updateMany({ where: { subscriptionId, status: { in: statuses } }, data: { status: "pending", nextAttemptAt: new Date() } })).count,
+    /**
+     * The next `limit` deliveries of a subscription after id `after` in one of `statuses`, due
+     * now (after an outage): how many, and the last id (null when none were left). Those
+     * already due are left as they are (not written again). Raw SQL: an UPDATE of a keyset
+     * chunk has no Prisma form.
+     */
+    async retryChunk(subscriptionId: string, statuses: Delivery["status"][], after: bigint, limit: number) {
+      const [r] = await prisma.$queryRaw<{ n: number; last: string | null }[]>`
+        WITH c AS (
+          SELECT id FROM deliveries
+          WHERE subscription_id = ${subscriptionId}::uuid AND id > ${after} AND status::text = ANY(${statuses}::text[])
+          ORDER BY id LIMIT ${limit}
+        ), done AS (
+          UPDATE deliveries d SET status = 'pending', next_attempt_at = now()
+          FROM c WHERE d.id = c.id AND d.status::text = ANY(${statuses}::text[])
+            AND (d.status = 'failed' OR d.next_attempt_at IS NULL OR d.next_attempt_at > now())
+          RETURNING d.id
+        )
+        SELECT (SELECT count(*) FROM c)::int AS n, (SELECT max(id) FROM c)::text AS last`;
+      return { count: r!.n, last: r!.last === null ? null : BigInt(r!.last) };
+    },
   };
 }
 

@@ -9,6 +9,9 @@ import type { SubscriptionRepository } from "./subscription-repository.ts";
 
 
 /** A `ticks` secret, as Standard Webhooks defines it: whsec_ + base64 of 24 random bytes. */
+/** Deliveries made due per statement by a retry of a whole subscription. */
+const RETRY_CHUNK = 5_000;
+
 export const newTicksSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
 
 /** Enough of a secret to tell two apart, never enough to use it: the last 4 characters of a long one only. */
@@ -102,8 +105,16 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
     async retryAll(id: string, status: "pending" | "failed" | undefined) {
       const s = await existing(id);
       if (s.disabled) throw new AppError("conflict", "The subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
-      const retried = await deliveries.retryAll(id, status ? [status] : ["pending", "failed"]);
-      await onChange?.();
+      // In chunks, each delivered from as soon as it is written: a backlog of hundreds of
+      // thousands starts draining at once instead of after one long UPDATE.
+      let retried = 0;
+      for (let after = 0n; ; ) {
+        const chunk = await deliveries.retryChunk(id, status ? [status] : ["pending", "failed"], after, RETRY_CHUNK);
+        retried += chunk.count;
+        if (chunk.count > 0) await onChange?.();
+        if (chunk.last === null || chunk.count < RETRY_CHUNK) break;
+        after = chunk.last;
+      }
       return { retried };
     },
     async retry(id: string) {
