@@ -127,6 +127,7 @@ export function createApp(deps: AppDeps): App {
       await deps.relayTargets?.refresh(); // before the answer: what comes next is queued for it
       void deps.relay?.refresh();
     },
+    onDue: () => deps.relay?.wake(),
   });
   app.use(createRelayRouter(relay, deps.apiKeys, readers));
   const openapi = buildOpenApiDocument();

@@ -2,7 +2,7 @@
 // own event loop while it runs). Answers every POST to /hook with 204 and notes when it
 // arrived (performance.timeOrigin + now(): comparable across processes on one machine). A
 // control port (any method): /count, /record (note arrivals from now on), /arrivals (hand
-// over those noted so far, noting on), /stop (stop noting), /down (refuse connections), /up.
+// over those noted so far, noting on), /stop (stop noting, forget what was noted), /down (refuse connections), /up.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -36,7 +36,10 @@ const control = http.createServer((req, res) => {
     arrivals = [];
     return send(out);
   }
-  if (req.url === "/stop") return send({ record: (record = false) });
+  if (req.url === "/stop") {
+    arrivals = [];
+    return send({ record: (record = false) });
+  }
   if (req.url === "/down") {
     hook.closeAllConnections();
     return void hook.close(() => send({ down: true }));

@@ -22,10 +22,11 @@ export interface Database {
   kind: "postgres" | "embedded";
   /**
    * One parameterized statement straight on the driver (pg's pool, or PGlite), returning the
-   * rows it changed. Only for the group-committed writes that run for every message: the send
-   * path's and the webhooks' status batches, the relay's outcomes. Prisma's raw-query layer costs 0.17 ms of CPU
-   * per statement on top of pg (measured); without it Ticks used 0.59 ms of CPU a send instead
-   * of 0.74 at 1,000 sends/s. Everything else goes through Prisma.
+   * rows it changed. Only for the group-committed writes that run for every message (the send
+   * path's and the webhooks' status batches, the relay's outcomes) and, with `query`, the
+   * relay's claims. Prisma's raw-query layer costs 0.17 ms of CPU per statement on top of pg
+   * (measured); without it Ticks used 0.59 ms of CPU a send instead of 0.74 at 1,000 sends/s.
+   * Everything else goes through Prisma.
    * With a `name` (one per SQL text), Postgres keeps the statement prepared on each pooled
    * connection and skips parsing it again: a quarter of its CPU on the send path (measured).
    * It still plans each execution for its own parameters (plan_cache_mode=force_custom_plan
@@ -34,8 +35,8 @@ export interface Database {
    */
   execute(text: string, values: unknown[], name?: string): Promise<number>;
   /**
-   * As execute, returning the rows as the driver gives them (int8 as text on pg: cast or
-   * convert). Only for the relay's claims, which run for every delivery.
+   * As execute, returning the rows as the driver gives them: cast int8 to text (pg gives it as
+   * text, PGlite as a number). Only for the relay's claims, which run for every delivery.
    */
   query<T>(text: string, values: unknown[], name?: string): Promise<T[]>;
   /** A session on the raw driver, for multi-statement SQL (migrations, tests). */

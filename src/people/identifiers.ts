@@ -56,10 +56,8 @@ export function identityLinks(groups: Iterable<(string | null | undefined)[]>, k
         first = id;
         continue;
       }
-      const there = linkKey(first, id);
-      const back = linkKey(id, first);
-      if (!known?.has(there)) seen.add(there);
-      if (!known?.has(back)) seen.add(back);
+      if (!known?.has(first, id)) seen.add(linkKey(first, id));
+      if (!known?.has(id, first)) seen.add(linkKey(id, first));
     }
   }
   return [...seen].sort().map((k) => {
@@ -78,8 +76,9 @@ export class KnownLinks {
   private readonly known = new Set<string>();
   constructor(private readonly max = 100_000) {}
 
-  has(key: string): boolean {
-    return this.known.has(key);
+  /** The link from `a` to `b` is known to be stored. */
+  has(a: string, b: string): boolean {
+    return this.known.has(linkKey(a, b));
   }
 
   /** Call once the statement that wrote them has committed. */

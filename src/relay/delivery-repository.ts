@@ -56,8 +56,9 @@ export function createDeliveryRepository(db: Database, owner: string) {
      * subscription no more than `perSubscription` with what this process holds of it already
      * (`heldBy`), none of `held` itself. A delivery
      * whose message has an earlier event still pending waits for it. Raw SQL: a LATERAL per
-     * subscription has no Prisma form. On the driver, prepared by name (Database.query): it
-     * runs for every delivery, and Prisma's raw layer cost a quarter of the drain's CPU in Ticks.
+     * subscription has no Prisma form. On the driver, prepared by name (Database.query), as it
+     * runs for every delivery: with the outcomes on it too, Ticks' CPU per delivery fell by a
+     * fifth (docs/benchmarks.md).
      */
     async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>): Promise<ClaimedDelivery[]> {
       const q = Prisma.sql`
@@ -88,9 +89,8 @@ export function createDeliveryRepository(db: Database, owner: string) {
 
     /**
      * Records attempts (group-committed: one statement for many, on the driver like the
-     * claims): delivered, or failed and
-     * due again after `delaysMs[attempts - 1]`, or failed for good after the last delay. A
-     * 410 disables its subscription. A delivery no longer pending (a caller retried it or it
+     * claims): delivered, or failed and due again after `delaysMs[attempts - 1]`, or failed for
+     * good after the last delay. A 410 disables its subscription. A delivery no longer pending (a caller retried it or it
      * was delivered meanwhile) keeps what it has.
      */
     async record(outcomes: AttemptOutcome[], delaysMs: readonly number[]): Promise<void> {
@@ -151,23 +151,26 @@ export function createDeliveryRepository(db: Database, owner: string) {
      */
     retryNow: (id: bigint) => prisma.delivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date() } }),
 
+    /** The id of a subscription's newest delivery; null when it has none. */
+    lastId: async (subscriptionId: string) =>
+      (await prisma.delivery.findFirst({ where: { subscriptionId }, orderBy: { id: "desc" }, select: { id: true } }))?.id ?? null,
+
     /**
-     * The next `limit` deliveries of a subscription after id `after` in one of `statuses`, due
-     * now (after an outage): how many, and the last id (null when none were left). Those
-     * already due are left as they are (not written again). Raw SQL: an UPDATE of a keyset
-     * chunk has no Prisma form.
+     * The next `limit` deliveries of a subscription with ids in (`after`, `upTo`] in one of
+     * `statuses`, due now (after an outage): how many, and the last id (null when none were
+     * left). Those already due are left as they are (not written again). Raw SQL: an UPDATE
+     * of a keyset chunk has no Prisma form.
      */
-    async retryChunk(subscriptionId: string, statuses: Delivery["status"][], after: bigint, limit: number) {
+    async retryChunk(subscriptionId: string, statuses: Delivery["status"][], after: bigint, upTo: bigint, limit: number) {
       const [r] = await prisma.$queryRaw<{ n: number; last: string | null }[]>`
         WITH c AS (
           SELECT id FROM deliveries
-          WHERE subscription_id = ${subscriptionId}::uuid AND id > ${after} AND status::text = ANY(${statuses}::text[])
+          WHERE subscription_id = ${subscriptionId}::uuid AND id > ${after} AND id <= ${upTo} AND status::text = ANY(${statuses}::text[])
           ORDER BY id LIMIT ${limit}
-        ), done AS (
+        ), due AS (
           UPDATE deliveries d SET status = 'pending', next_attempt_at = now()
           FROM c WHERE d.id = c.id AND d.status::text = ANY(${statuses}::text[])
             AND (d.status = 'failed' OR d.next_attempt_at IS NULL OR d.next_attempt_at > now())
-          RETURNING d.id
         )
         SELECT (SELECT count(*) FROM c)::int AS n, (SELECT max(id) FROM c)::text AS last`;
       return { count: r!.n, last: r!.last === null ? null : BigInt(r!.last) };

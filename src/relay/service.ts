@@ -7,11 +7,7 @@ import type { DeliveryRepository } from "./delivery-repository.ts";
 import type { CreateSubscription } from "./schemas.ts";
 import type { SubscriptionRepository } from "./subscription-repository.ts";
 
-
 /** A `ticks` secret, as Standard Webhooks defines it: whsec_ + base64 of 24 random bytes. */
-/** Deliveries made due per statement by a retry of a whole subscription. */
-const RETRY_CHUNK = 5_000;
-
 export const newTicksSecret = () => `whsec_${randomBytes(24).toString("base64")}`;
 
 /** Enough of a secret to tell two apart, never enough to use it: the last 4 characters of a long one only. */
@@ -56,9 +52,13 @@ export interface RelayServiceDeps {
   deliveries: DeliveryRepository;
   /** Subscriptions changed or a delivery is due now: the delivery loop looks at once. */
   onChange?: () => Promise<void> | void;
+  /** Deliveries were made due (the subscriptions are as they were): the delivery loop looks at once. */
+  onDue?: () => void;
+  /** Deliveries made due per statement by a retry of a whole subscription (default 5,000). */
+  retryChunk?: number;
 }
 
-export function createRelayService({ subscriptions, deliveries, onChange }: RelayServiceDeps) {
+export function createRelayService({ subscriptions, deliveries, onChange, onDue, retryChunk = 5_000 }: RelayServiceDeps) {
   async function existing(id: string): Promise<Subscription> {
     const s = await subscriptions.find(id);
     if (!s) throw new AppError("not_found", `No subscription ${id}.`);
@@ -106,13 +106,15 @@ export function createRelayService({ subscriptions, deliveries, onChange }: Rela
       const s = await existing(id);
       if (s.disabled) throw new AppError("conflict", "The subscription is disabled: re-enable it (PATCH {\"disabled\": false}) first.");
       // In chunks, each delivered from as soon as it is written: a backlog of hundreds of
-      // thousands starts draining at once instead of after one long UPDATE.
+      // thousands starts draining at once instead of after one long UPDATE. Up to the newest
+      // delivery when the call came: what is queued meanwhile is due anyway.
+      const upTo = await deliveries.lastId(id);
       let retried = 0;
-      for (let after = 0n; ; ) {
-        const chunk = await deliveries.retryChunk(id, status ? [status] : ["pending", "failed"], after, RETRY_CHUNK);
+      for (let after = 0n; upTo !== null; ) {
+        const chunk = await deliveries.retryChunk(id, status ? [status] : ["pending", "failed"], after, upTo, retryChunk);
         retried += chunk.count;
-        if (chunk.count > 0) await onChange?.();
-        if (chunk.last === null || chunk.count < RETRY_CHUNK) break;
+        if (chunk.count > 0) onDue?.();
+        if (chunk.last === null || chunk.count < retryChunk) break;
         after = chunk.last;
       }
       return { retried };

@@ -94,7 +94,7 @@ function contactFinder(raw: unknown[] | undefined) {
     (count === 1 && !phone && !userId && (!parentUserId || only!.parent_user_id === parentUserId) ? only : undefined);
 }
 
-/** Every identifier given, once each, in order (few: a status has at most three). */
+/** Every identifier given, once each, in order (few: three, and a system message's changes). */
 function distinct(ids: (string | null)[]): string[] {
   const out: string[] = [];
   for (const id of ids) if (id && !out.includes(id)) out.push(id);

@@ -50,7 +50,7 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
           wa_id: r.wa_id, user_id: r.user_id, parent_user_id: r.parent_user_id, username: r.username,
           contact_name: r.contact_name, errors: r.errors, pricing: r.pricing, conversation: r.conversation, biz: r.biz,
           raw: r.raw, ord,
-        })),
+        }) satisfies Record<Exclude<keyof StatusRow, "identities">, unknown> & { ord: number }),
       );
       // The person's identifiers are linked in this same statement (the `identity` CTE); a
       // status that names a BSUID but no phone (a username user's) links it to the phone its
