@@ -153,7 +153,7 @@ function acceptedMove(rows: AcceptedRow[], relay: boolean): Prisma.Sql {
       updated_at = now(),
       accepted_at = EXCLUDED.accepted_at,
       biz_opaque_callback_data = COALESCE(m.biz_opaque_callback_data, EXCLUDED.biz_opaque_callback_data)
-    ${relay ? Prisma.sql`RETURNING * ) ${statusChangedEvents("moved")}` : Prisma.empty}`;
+    ${relay ? Prisma.sql`RETURNING * ), ${statusChangedEvents("moved")} SELECT 1` : Prisma.empty}`;
 }
 
 /** `targets`: which relay formats have subscribers (default: all; see relay/targets.ts). */
@@ -168,9 +168,7 @@ export function createSendRepository(db: Database, targets: () => RelayTargets =
         deadline_at = NULL, errors = jsonb_build_array(${JSON.stringify(error)}::jsonb)
       WHERE ${where}
       RETURNING *
-    ), relayed AS (
-      ${statusChangedEvents("failed")}
-    )
+    ), ${statusChangedEvents("failed")}
     INSERT INTO status_events (message_id, wamid, status, "timestamp", received_at, errors)
     SELECT id, wamid, 'failed', failed_at, failed_at, errors FROM failed`;
   const markFailed = (id: string, reason: string, error: unknown, onlyIf: Prisma.Sql) =>

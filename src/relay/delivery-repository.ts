@@ -1,4 +1,4 @@
-// Data access of the relay's outbox (`deliveries`) and of the webhook POSTs passed on
+// Data access of the relay's outbox (`deliveries`, what each sends in `delivery_payloads`) and of the webhook POSTs passed on
 // (`relayed_posts`). Only repositories talk to the database.
 import type { Database } from "../db/index.ts";
 import { Prisma, type Delivery } from "../generated/prisma/client.ts";
@@ -62,11 +62,11 @@ export function createDeliveryRepository(db: Database, owner: string) {
      */
     async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>): Promise<ClaimedDelivery[]> {
       const q = Prisma.sql`
-      SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, d.body, d.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
+      SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, p.body, p.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
       FROM subscriptions s
       LEFT JOIN unnest(${[...heldBy.keys()]}::uuid[], ${[...heldBy.values()]}::int[]) AS h(subscription_id, n) ON h.subscription_id = s.id
       CROSS JOIN LATERAL (
-        SELECT d.id, d.event_type, d.body, d.data, d.attempts, d.created_at,
+        SELECT d.id, d.event_type, d.attempts, d.created_at,
           row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS turn
         FROM deliveries d
         WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
@@ -77,6 +77,7 @@ export function createDeliveryRepository(db: Database, owner: string) {
         ORDER BY d.next_attempt_at, d.id
         LIMIT GREATEST(0, ${perSubscription} - COALESCE(h.n, 0))
       ) d
+      LEFT JOIN delivery_payloads p ON p.id = d.id
       WHERE s.leased_by = ${owner} AND s.leased_until > now() AND NOT s.disabled
       ORDER BY d.turn -- each subscription its turn: a limit below the total cuts none out
       LIMIT ${limit}`;
@@ -136,14 +137,13 @@ export function createDeliveryRepository(db: Database, owner: string) {
         where: { subscriptionId, ...(opts.status && { status: opts.status }), ...(opts.before !== undefined && { id: { lt: opts.before } }) },
         orderBy: { id: "desc" },
         take: opts.limit + 1,
-        omit: { body: true, data: true },
       }),
 
     /** The `ticks` deliveries about one message (by its wamid and its id), newest first. */
     forMessage: (keys: string[]) =>
-      prisma.delivery.findMany({ where: { orderKey: { in: keys } }, orderBy: { id: "desc" }, take: 200, omit: { body: true, data: true } }),
+      prisma.delivery.findMany({ where: { orderKey: { in: keys } }, orderBy: { id: "desc" }, take: 200 }),
 
-    find: (id: bigint) => prisma.delivery.findUnique({ where: { id }, omit: { body: true, data: true } }),
+    find: (id: bigint) => prisma.delivery.findUnique({ where: { id } }),
 
     /**
      * Due now, whatever its state (a manual retry); a failed one gets one more attempt. One

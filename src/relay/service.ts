@@ -32,7 +32,7 @@ export function toSubscription(s: Subscription, { revealSecret = false } = {}) {
   };
 }
 
-function toDelivery(d: Omit<Delivery, "body" | "data">) {
+function toDelivery(d: Delivery) {
   return {
     id: d.id.toString(),
     eventType: d.eventType,

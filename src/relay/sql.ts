@@ -18,25 +18,50 @@ const takes = (type: EventType, phone: string) => Prisma.raw(`s.format = 'ticks'
       AND (COALESCE(cardinality(s.phone_number_ids), 0) = 0 OR ${phone} = ANY(s.phone_number_ids))`);
 
 /**
- * An INSERT (no WITH, no trailing comma) of one `message.status.updated` per subscription for
- * each row of the CTE `rows` (messages as RETURNING * gives them) whose status this statement
- * changed: its `previous_status` is the status the row had before (NULL for a new row). The
- * event's data is the row as it is now, so a later change cannot alter what this one says.
+ * CTEs named `${name}…` (no leading or trailing comma) that queue `rows`, one delivery per
+ * row and subscription: the delivery's row and its payload (delivery_payloads, under the
+ * same id, taken from the sequence first so that both are written in this statement).
  */
-export function statusChangedEvents(rows: string): Prisma.Sql {
-  return Prisma.raw(`INSERT INTO deliveries (subscription_id, event_type, order_key, data)
-      SELECT s.id, 'message.status.updated', COALESCE(c.wamid, c.id::text), to_jsonb(c)
+function queued(name: string, select: string): string {
+  return `${name} AS MATERIALIZED (
+        SELECT nextval('deliveries_id_seq') AS id, q.* FROM (${select}) q
+      ), ${name}_deliveries AS (
+        INSERT INTO deliveries (id, subscription_id, event_type, order_key)
+        SELECT id, subscription_id, event_type, order_key FROM ${name}
+      ), ${name}_payloads AS (
+        INSERT INTO delivery_payloads (id, data) SELECT id, data FROM ${name}
+      )`;
+}
+
+/**
+ * CTEs (see queued: `${name}` and two more, no leading or trailing comma) queuing one
+ * `message.status.updated` per subscription for each row of the CTE `rows` (messages as
+ * RETURNING * gives them) whose status this statement changed: its `previous_status` is the
+ * status the row had before (NULL for a new row). The event's data is the row as it is now,
+ * so a later change cannot alter what this one says.
+ */
+export function statusChangedEvents(rows: string, name = "status_events_queued"): Prisma.Sql {
+  return Prisma.raw(
+    queued(
+      name,
+      `SELECT s.id AS subscription_id, 'message.status.updated' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, to_jsonb(c) AS data
       FROM ${rows} c JOIN subscriptions s ON ${takes("message.status.updated", "c.phone_number_id").text}
       WHERE c.status IS DISTINCT FROM c.previous_status
-      ORDER BY c.id`);
+      ORDER BY c.id`,
+    ),
+  );
 }
 
 /** Like statusChangedEvents: one `message.received` per subscription for each row of `rows`. */
-export function receivedEvents(rows: string): Prisma.Sql {
-  return Prisma.raw(`INSERT INTO deliveries (subscription_id, event_type, order_key, data)
-      SELECT s.id, 'message.received', COALESCE(c.wamid, c.id::text), to_jsonb(c)
+export function receivedEvents(rows: string, name = "received_queued"): Prisma.Sql {
+  return Prisma.raw(
+    queued(
+      name,
+      `SELECT s.id AS subscription_id, 'message.received' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, to_jsonb(c) AS data
       FROM ${rows} c JOIN subscriptions s ON ${takes("message.received", "c.phone_number_id").text}
-      ORDER BY c.id`);
+      ORDER BY c.id`,
+    ),
+  );
 }
 
 /**
@@ -67,9 +92,12 @@ export function relayedPostsCte(posts: RelayedPost[]): Prisma.Sql {
       ON CONFLICT (subscription_id, hash) DO UPDATE SET first_at = now()
       WHERE p.first_at < now() - interval '24 hours'
       RETURNING subscription_id, hash
-    ), posts_queued AS (
-      INSERT INTO deliveries (subscription_id, event_type, body)
-      SELECT w.subscription_id, 'meta', decode(w.body, 'base64')
+    ), posts_queued AS MATERIALIZED (
+      SELECT nextval('deliveries_id_seq') AS id, w.subscription_id, w.body
       FROM posts_fresh f JOIN posts_wanted w USING (subscription_id, hash)
+    ), posts_deliveries AS (
+      INSERT INTO deliveries (id, subscription_id, event_type) SELECT id, subscription_id, 'meta' FROM posts_queued
+    ), posts_payloads AS (
+      INSERT INTO delivery_payloads (id, body) SELECT id, decode(body, 'base64') FROM posts_queued
     ),`;
 }

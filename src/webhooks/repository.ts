@@ -121,7 +121,7 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
           contact_name = COALESCE(EXCLUDED.contact_name, m.contact_name),
           updated_at = now()
         WHERE m.direction = 'outbound'
-        ${returned ? Prisma.sql`RETURNING *) ${partial.length ? rowLinks(partial) : Prisma.empty} ${events ? statusChangedEvents("changed") : Prisma.sql`SELECT 1`}` : Prisma.empty}`;
+        ${returned ? Prisma.sql`RETURNING *) ${partial.length ? rowLinks(partial) : Prisma.empty} ${events ? Prisma.sql`, ${statusChangedEvents("changed")}` : Prisma.empty} SELECT 1` : Prisma.empty}`;
       const name = `ticks_webhook_statuses${posts.length ? "_relayed" : ""}${partial.length ? "_rowlinks" : ""}${events ? "_events" : ""}`;
       await db.execute(q.text, q.values, linkedName(name, newLinks));
       known.remember(newLinks);
@@ -150,7 +150,7 @@ export function createWebhookRepository(db: Database, targets: () => RelayTarget
           FROM input ORDER BY wamid
           ON CONFLICT (wamid) DO NOTHING
           RETURNING *
-        )${targets().ticks ? Prisma.sql`, relayed AS (${receivedEvents("stored")})` : Prisma.empty}
+        )${targets().ticks ? Prisma.sql`, ${receivedEvents("stored")}` : Prisma.empty}
         INSERT INTO read_receipts (message_id, wamid, phone_number_id, give_up_at)
         SELECT id, wamid, phone_number_id, now() + interval '24 hours' FROM stored WHERE ${autoRead} AND type <> 'system'
         ON CONFLICT (message_id) DO NOTHING`;

@@ -26,7 +26,6 @@ async function outage(kinds: Kind[]) {
       data: {
         subscriptionId: sub.id,
         eventType: "meta",
-        body: Buffer.from(kind),
         status: kind === "later" || kind === "due" ? "pending" : kind,
         attempts: 1,
         nextAttemptAt: kind === "later" ? hourFromNow() : kind === "due" ? new Date(Date.now() - 1_000) : null,
