@@ -194,7 +194,7 @@ await withTicks(true, async ({ url, db, subs, pid }) => {
   // Followed by the receiver's count: counting a table of millions of pending rows every
   // second took a core of its own and slowed the drain it measured. The database is asked
   // once the receiver has had as many as were pending (an attempt may arrive twice).
-  let n = 0;
+  let n: number;
   for (let left = backlog, tick = 0; left > 0; tick++) {
     await new Promise((r) => setTimeout(r, 1_000));
     n = (await arrivals()) - before;

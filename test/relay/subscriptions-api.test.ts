@@ -50,15 +50,18 @@ describe("the subscriptions API", () => {
     expect((await t.http.patch(`/api/subscriptions/${one.body.id}`).set(auth).send({ disabled: true })).status).toBe(400);
   });
 
-  it("then deleting a subscription drops its pending deliveries", async () => {
+  it("then deleting a subscription drops its pending deliveries, and what they would have sent", async () => {
     const rx = await receiver();
     await rx.down();
     const phone = phoneNumberId();
     const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
     expect((await statusPost(phone, wamid())).status).toBe(200);
-    await until(() => deliveries(sub.id), (x) => x.length === 1);
+    const [queued] = await until(() => deliveries(sub.id), (x) => x.length === 1);
+    const payload = () => t.db.prisma.deliveryPayload.count({ where: { id: BigInt(queued!.id) } });
+    expect(await payload()).toBe(1);
     expect((await t.http.delete(`/api/subscriptions/${sub.id}`).set(auth)).status).toBe(204);
     expect(await t.db.prisma.delivery.count({ where: { subscriptionId: sub.id } })).toBe(0);
+    expect(await payload()).toBe(0);
   });
 
   it("then deliveries page newest first", async () => {
