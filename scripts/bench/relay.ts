@@ -195,10 +195,13 @@ await withTicks(true, async ({ url, db, subs, pid }) => {
   // second took a core of its own and slowed the drain it measured. The database is asked
   // once the receiver has had as many as were pending (an attempt may arrive twice).
   let n: number;
-  for (let left = backlog, tick = 0; left > 0; tick++) {
+  for (let left = backlog, tick = 0, last = 0, still = 0; left > 0; tick++) {
     await new Promise((r) => setTimeout(r, 1_000));
     n = (await arrivals()) - before;
-    if (n >= backlog) left = await pending(db);
+    still = n === last ? still + 1 : 0;
+    last = n;
+    if (n >= backlog || still >= 5) left = await pending(db); // all arrived, or none for 5 s
+    if (still >= 60) throw new Error(`the drain stopped: ${n} of ${backlog} arrived, ${left} pending`);
     if (tick % 10 === 9 || left === 0) console.log(`  ${fmt((performance.now() - t0) / 1000)} s: ${n} delivered, ${fmt(n / ((performance.now() - t0) / 1000))}/s`);
   }
   const s = (performance.now() - t0) / 1000;

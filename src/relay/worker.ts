@@ -127,6 +127,8 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     }
     const outcome: AttemptOutcome = { id: d.id, delivered: false, responseStatus: null, error: null, gone: false, at: new Date() };
     try {
+      // Never sent empty: a delivery whose payload row is missing fails, visibly, on the schedule.
+      if (d.body === null && d.data === null) throw new Error("its payload is missing (delivery_payloads has no row for it)");
       const { body, headers } = build(d);
       const res = await request(d.url, { method: "POST", body, headers, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
       outcome.responseStatus = res.statusCode;

@@ -64,6 +64,22 @@ describe("the subscriptions API", () => {
     expect(await payload()).toBe(0);
   });
 
+  it("then a delivery whose payload is missing is never sent empty: its attempt fails and says why", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
+    expect((await statusPost(phone, wamid())).status).toBe(200);
+    const [queued] = await until(() => deliveries(sub.id), (x) => x.length === 1 && x[0]!.attempts >= 1);
+    await t.db.prisma.deliveryPayload.delete({ where: { id: BigInt(queued!.id) } });
+    await rx.up();
+    expect((await t.http.post(`/api/deliveries/${queued!.id}/retry`).set(auth)).status).toBe(202);
+    const [after] = await until(() => deliveries(sub.id), (x) => x[0]!.attempts >= 2);
+    expect(after!.lastError).toMatch(/payload is missing/);
+    expect(after!.status).toBe("pending");
+    expect(rx.all).toHaveLength(0);
+  });
+
   it("then deliveries page newest first", async () => {
     const rx = await receiver();
     const phone = phoneNumberId();
