@@ -18,9 +18,10 @@ const takes = (type: EventType, phone: string) => Prisma.raw(`s.format = 'ticks'
       AND (COALESCE(cardinality(s.phone_number_ids), 0) = 0 OR ${phone} = ANY(s.phone_number_ids))`);
 
 /**
- * CTEs named `${name}…` (no leading or trailing comma) that queue `rows`, one delivery per
- * row and subscription: the delivery's row and its payload (delivery_payloads, under the
- * same id, taken from the sequence first so that both are written in this statement).
+ * CTEs named `${name}…` (no leading or trailing comma) that queue what `select` gives, one
+ * delivery per row (subscription_id, event_type, order_key, body, data): the delivery's row
+ * and its payload (delivery_payloads, under the same id, taken from the sequence first so that
+ * both are written in this statement).
  */
 function queued(name: string, select: string): string {
   return `${name} AS MATERIALIZED (
@@ -29,7 +30,7 @@ function queued(name: string, select: string): string {
         INSERT INTO deliveries (id, subscription_id, event_type, order_key)
         SELECT id, subscription_id, event_type, order_key FROM ${name}
       ), ${name}_payloads AS (
-        INSERT INTO delivery_payloads (id, data) SELECT id, data FROM ${name}
+        INSERT INTO delivery_payloads (id, body, data) SELECT id, body, data FROM ${name}
       )`;
 }
 
@@ -44,7 +45,7 @@ export function statusChangedEvents(rows: string, name = "status_events_queued")
   return Prisma.raw(
     queued(
       name,
-      `SELECT s.id AS subscription_id, 'message.status.updated' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, to_jsonb(c) AS data
+      `SELECT s.id AS subscription_id, 'message.status.updated' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, NULL::bytea AS body, to_jsonb(c) AS data
       FROM ${rows} c JOIN subscriptions s ON ${takes("message.status.updated", "c.phone_number_id").text}
       WHERE c.status IS DISTINCT FROM c.previous_status
       ORDER BY c.id`,
@@ -57,7 +58,7 @@ export function receivedEvents(rows: string, name = "received_queued"): Prisma.S
   return Prisma.raw(
     queued(
       name,
-      `SELECT s.id AS subscription_id, 'message.received' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, to_jsonb(c) AS data
+      `SELECT s.id AS subscription_id, 'message.received' AS event_type, COALESCE(c.wamid, c.id::text) AS order_key, NULL::bytea AS body, to_jsonb(c) AS data
       FROM ${rows} c JOIN subscriptions s ON ${takes("message.received", "c.phone_number_id").text}
       ORDER BY c.id`,
     ),
@@ -92,12 +93,11 @@ export function relayedPostsCte(posts: RelayedPost[]): Prisma.Sql {
       ON CONFLICT (subscription_id, hash) DO UPDATE SET first_at = now()
       WHERE p.first_at < now() - interval '24 hours'
       RETURNING subscription_id, hash
-    ), posts_queued AS MATERIALIZED (
-      SELECT nextval('deliveries_id_seq') AS id, w.subscription_id, w.body
-      FROM posts_fresh f JOIN posts_wanted w USING (subscription_id, hash)
-    ), posts_deliveries AS (
-      INSERT INTO deliveries (id, subscription_id, event_type) SELECT id, subscription_id, 'meta' FROM posts_queued
-    ), posts_payloads AS (
-      INSERT INTO delivery_payloads (id, body) SELECT id, decode(body, 'base64') FROM posts_queued
-    ),`;
+    ), ${Prisma.raw(
+      queued(
+        "posts_queued",
+        `SELECT w.subscription_id, 'meta' AS event_type, NULL::text AS order_key, decode(w.body, 'base64') AS body, NULL::jsonb AS data
+        FROM posts_fresh f JOIN posts_wanted w USING (subscription_id, hash)`,
+      ),
+    )},`;
 }

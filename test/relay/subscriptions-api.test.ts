@@ -50,14 +50,20 @@ describe("the subscriptions API", () => {
     expect((await t.http.patch(`/api/subscriptions/${one.body.id}`).set(auth).send({ disabled: true })).status).toBe(400);
   });
 
-  it("then deleting a subscription drops its pending deliveries, and what they would have sent", async () => {
+  /** A `meta` subscription whose receiver is down, and the one delivery queued for it, attempted once. */
+  async function queuedWhileDown() {
     const rx = await receiver();
     await rx.down();
     const phone = phoneNumberId();
     const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
     expect((await statusPost(phone, wamid())).status).toBe(200);
-    const [queued] = await until(() => deliveries(sub.id), (x) => x.length === 1);
-    const payload = () => t.db.prisma.deliveryPayload.count({ where: { id: BigInt(queued!.id) } });
+    const [queued] = await until(() => deliveries(sub.id), (x) => x.length === 1 && x[0]!.attempts >= 1);
+    return { rx, sub, queued: queued! };
+  }
+
+  it("then deleting a subscription drops its pending deliveries, and what they would have sent", async () => {
+    const { sub, queued } = await queuedWhileDown();
+    const payload = () => t.db.prisma.deliveryPayload.count({ where: { id: BigInt(queued.id) } });
     expect(await payload()).toBe(1);
     expect((await t.http.delete(`/api/subscriptions/${sub.id}`).set(auth)).status).toBe(204);
     expect(await t.db.prisma.delivery.count({ where: { subscriptionId: sub.id } })).toBe(0);
@@ -65,15 +71,10 @@ describe("the subscriptions API", () => {
   });
 
   it("then a delivery whose payload is missing is never sent empty: its attempt fails and says why", async () => {
-    const rx = await receiver();
-    await rx.down();
-    const phone = phoneNumberId();
-    const sub = await subscribe(rx.url, { format: "meta", phoneNumberIds: [phone] });
-    expect((await statusPost(phone, wamid())).status).toBe(200);
-    const [queued] = await until(() => deliveries(sub.id), (x) => x.length === 1 && x[0]!.attempts >= 1);
-    await t.db.prisma.deliveryPayload.delete({ where: { id: BigInt(queued!.id) } });
+    const { rx, sub, queued } = await queuedWhileDown();
+    await t.db.prisma.deliveryPayload.delete({ where: { id: BigInt(queued.id) } });
     await rx.up();
-    expect((await t.http.post(`/api/deliveries/${queued!.id}/retry`).set(auth)).status).toBe(202);
+    expect((await t.http.post(`/api/deliveries/${queued.id}/retry`).set(auth)).status).toBe(202);
     const [after] = await until(() => deliveries(sub.id), (x) => x[0]!.attempts >= 2);
     expect(after!.lastError).toMatch(/payload is missing/);
     expect(after!.status).toBe("pending");
