@@ -13,9 +13,16 @@ export interface ClaimedDelivery {
   data: unknown;
   attempts: number;
   created_at: Date;
+  next_attempt_at: Date;
   url: string;
   format: "meta" | "ticks";
   secret: string;
+}
+
+/** A place in a subscription's due order: a delivery's next attempt and id. */
+export interface ClaimPlace {
+  at: Date;
+  id: bigint;
 }
 
 /** What one attempt came to. */
@@ -54,22 +61,28 @@ export function createDeliveryRepository(db: Database, owner: string) {
     /**
      * Due deliveries of the subscriptions this process leases, at most `limit`, and for each
      * subscription no more than `perSubscription` with what this process holds of it already
-     * (`heldBy`), none of `held` itself. A delivery
-     * whose message has an earlier event still pending waits for it. Raw SQL: a LATERAL per
-     * subscription has no Prisma form. On the driver, prepared by name (Database.query), as it
-     * runs for every delivery: with the outcomes on it too, Ticks' CPU per delivery fell by a
-     * fifth (docs/benchmarks.md).
+     * (`heldBy`), none of `held` itself, and only those after its `after` place in the order
+     * (next attempt, id) when it has one: a claim then starts where the previous one ended
+     * instead of stepping again over the entries of deliveries already attempted at the front of
+     * the due index (dead until vacuum; after an outage, a claim read thousands of index pages
+     * to find its first row). A delivery whose message has an earlier event still pending waits
+     * for it. Raw SQL: a LATERAL per subscription has no Prisma form. On the driver, prepared by
+     * name (Database.query), as it runs for every delivery: with the outcomes on it too, Ticks'
+     * CPU per delivery fell by a fifth (docs/benchmarks.md).
      */
-    async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>): Promise<ClaimedDelivery[]> {
+    async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>, after: Map<string, ClaimPlace>): Promise<ClaimedDelivery[]> {
       const q = Prisma.sql`
-      SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, p.body, p.data, d.attempts, d.created_at, s.url, s.format::text AS format, s.secret
+      SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, p.body, p.data, d.attempts, d.created_at, d.next_attempt_at, s.url, s.format::text AS format, s.secret
       FROM subscriptions s
       LEFT JOIN unnest(${[...heldBy.keys()]}::uuid[], ${[...heldBy.values()]}::int[]) AS h(subscription_id, n) ON h.subscription_id = s.id
+      LEFT JOIN unnest(${[...after.keys()]}::uuid[], ${[...after.values()].map((a) => a.at)}::timestamptz[], ${[...after.values()].map((a) => a.id.toString())}::bigint[])
+        AS a(subscription_id, at, id) ON a.subscription_id = s.id
       CROSS JOIN LATERAL (
-        SELECT d.id, d.event_type, d.attempts, d.created_at,
+        SELECT d.id, d.event_type, d.attempts, d.created_at, d.next_attempt_at,
           row_number() OVER (ORDER BY d.next_attempt_at, d.id) AS turn
         FROM deliveries d
         WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+          AND (d.next_attempt_at, d.id) > (COALESCE(a.at, '-infinity'), COALESCE(a.id, 0))
           AND d.id <> ALL(${held.map(String)}::bigint[])
           AND (d.order_key IS NULL OR NOT EXISTS (
             SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key

@@ -10,7 +10,7 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { causeChain, codeOf } from "../errors.ts";
 import { createOutboxWorker } from "../outbox/worker.ts";
 import { sign as metaSignature } from "../webhooks/signature.ts";
-import type { AttemptOutcome, ClaimedDelivery, DeliveryRepository } from "./delivery-repository.ts";
+import type { AttemptOutcome, ClaimedDelivery, ClaimPlace, DeliveryRepository } from "./delivery-repository.ts";
 import { ticksEventBody } from "./events.ts";
 
 /** Most requests in flight to one subscription, over every Ticks process. */
@@ -26,6 +26,13 @@ export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000
  */
 const LEASE_MS = 20_000;
 const RENEW_EVERY_MS = 1_000;
+/**
+ * A claim starts after the last delivery the previous one took of the same subscription
+ * (see claim), and from the front at least this often: what it passed over (an event
+ * waiting for its message's earlier one, a delivery let go without an outcome) is then
+ * claimed at most this much later.
+ */
+const FRONT_EVERY_MS = 1_000;
 
 export interface RelayWorkerOptions {
   repo: (owner: string) => DeliveryRepository;
@@ -68,9 +75,14 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     held.set(d.id, d.subscription_id);
     heldBySubscription.set(d.subscription_id, (heldBySubscription.get(d.subscription_id) ?? 0) + 1);
   };
-  const letGo = (id: bigint) => {
+  // Where each subscription's next claim starts: after the last delivery claimed of it.
+  const places = new Map<string, ClaimPlace>();
+  let frontAt = 0; // when claims last started from the front
+  /** No longer held; `unrecorded`: still pending behind its place, so the next claim starts from the front. */
+  const letGo = (id: bigint, unrecorded = false) => {
     const sub = held.get(id);
     if (sub === undefined) return;
+    if (unrecorded) places.delete(sub);
     held.delete(id);
     const n = heldBySubscription.get(sub)! - 1;
     if (n === 0) heldBySubscription.delete(sub);
@@ -90,6 +102,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     try {
       leased = new Set(await repo.lease(LEASE_MS));
       leasedUntil = asked + LEASE_MS;
+      for (const sub of places.keys()) if (!leased.has(sub)) places.delete(sub);
     } catch (err) {
       o.log.warn({ err }, "relay: could not renew its subscriptions' leases; attempts pause until it can");
     }
@@ -122,7 +135,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
 
   async function attempt(d: ClaimedDelivery): Promise<void> {
     if (!leased.has(d.subscription_id) || Date.now() + timeoutMs >= leasedUntil) {
-      letGo(d.id); // not sure to be this process's any more: claimed again once it is
+      letGo(d.id, true); // not sure to be this process's any more: claimed again once it is
       return;
     }
     const outcome: AttemptOutcome = { id: d.id, delivered: false, responseStatus: null, error: null, gone: false, at: new Date() };
@@ -148,23 +161,39 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     // then the delivery stays held (not claimed again), and its message's next event is not due.
     const recorded = outcomes
       .submit([outcome], { always: true })
-      .catch((err: unknown) => o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery will be attempted again"))
-      .finally(() => {
-        recording.delete(recorded);
-        letGo(d.id);
-      });
+      .then(
+        () => letGo(d.id),
+        (err: unknown) => {
+          o.log.warn({ err, deliveryId: d.id.toString() }, "relay: an attempt's outcome was not stored; the delivery will be attempted again");
+          letGo(d.id, true);
+        },
+      )
+      .finally(() => recording.delete(recorded));
     recording.add(recorded);
   }
 
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
     claim: async (limit) => {
-      const jobs = await repo.claim(limit, prefetch, [...held.keys()], heldBySubscription);
-      for (const d of jobs) hold(d);
+      if (Date.now() - frontAt >= FRONT_EVERY_MS) {
+        places.clear();
+        frontAt = Date.now();
+      }
+      const room = new Map([...leased].map((sub) => [sub, prefetch - (heldBySubscription.get(sub) ?? 0)]));
+      const jobs = await repo.claim(limit, prefetch, [...held.keys()], heldBySubscription, places);
+      const got = new Map<string, number>();
+      for (const d of jobs) {
+        hold(d);
+        got.set(d.subscription_id, (got.get(d.subscription_id) ?? 0) + 1);
+        places.set(d.subscription_id, { at: d.next_attempt_at, id: d.id }); // in due order: the last one stays
+      }
+      // A subscription that got less than it had room for (and not because the claim was
+      // full) has nothing more due after its place: the next claim looks from the front.
+      if (jobs.length < limit) for (const [sub, n] of room) if ((got.get(sub) ?? 0) < n) places.delete(sub);
       return jobs;
     },
     run: attempt,
-    release: async (jobs) => void jobs.forEach((d) => letGo(d.id)),
+    release: async (jobs) => void jobs.forEach((d) => letGo(d.id, true)),
     log: o.log,
     pollMs: o.pollMs ?? 1_000,
     concurrency: o.concurrency ?? 512,

@@ -55,7 +55,7 @@ export interface TestAppOptions {
   /** The console's password hash (CONSOLE_PASSWORD_HASH). */
   consolePasswordHash?: string;
   /** Run the relay's delivery loop (polling every 50 ms), with these overrides. */
-  relay?: boolean | Partial<Pick<RelayWorkerOptions, "retryDelaysMs" | "timeoutMs" | "concurrency">>;
+  relay?: boolean | Partial<Pick<RelayWorkerOptions, "retryDelaysMs" | "timeoutMs" | "concurrency" | "prefetch">>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {

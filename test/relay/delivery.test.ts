@@ -189,6 +189,35 @@ describe("given one message's events while the first is being retried", () => {
   });
 });
 
+describe("given a backlog many claims long, in which later events wait for their message's first", () => {
+  it("then claims that start where the previous one ended still deliver every event once, each message's in order", async () => {
+    const rx = await receiver();
+    await rx.down();
+    const phone = phoneNumberId();
+    // A database of its own, retries an hour apart, and claims of 3 deliveries: the 30 events
+    // take many claims, and each message's 2nd and 3rd are passed over while its 1st is held.
+    const real = await startTestApp({ relay: { retryDelaysMs: DELAYS.map(() => 3_600_000), prefetch: 3 } });
+    try {
+      const sub = (await real.http.post("/api/subscriptions").set(auth).send({ url: rx.url, format: "ticks", phoneNumberIds: [phone] })).body as { id: string; secret: string };
+      const ids = Array.from({ length: 10 }, () => wamid());
+      const t0 = now();
+      for (const [k, s] of (["sent", "delivered", "read"] as const).entries()) {
+        for (const id of ids) expect((await postWebhook(real, statusesPayload(phone, [status({ wamid: id, status: s, at: t0 + k })]))).status).toBe(200);
+      }
+      const all = async () => (await real.http.get(`/api/subscriptions/${sub.id}/deliveries?limit=100`).set(auth)).body.data as DeliveryView[];
+      await until(all, (x) => x.length === 30 && x.filter((d) => d.attempts === 1).length === 10); // each message's first, refused
+      await rx.up();
+      expect((await real.http.post(`/api/subscriptions/${sub.id}/retry`).set(auth)).status).toBe(202);
+      await until(all, (x) => x.every((d) => d.status === "delivered"));
+      const got = rx.delivered.map((r) => (new Webhook(sub.secret).verify(r.body.toString(), r.headers as Record<string, string>) as { data: { wamid: string; status: string } }).data);
+      expect(got).toHaveLength(30);
+      for (const id of ids) expect(got.filter((e) => e.wamid === id).map((e) => e.status)).toEqual(["sent", "delivered", "read"]);
+    } finally {
+      await real.close();
+    }
+  });
+});
+
 describe("given a slow backend and a fast one", () => {
   it("then at most 8 requests are in flight to the slow one, and the fast one is served meanwhile", async () => {
     const slow = await receiver();
