@@ -62,15 +62,13 @@ export function createDeliveryRepository(db: Database, owner: string) {
      * Due deliveries of the subscriptions this process leases, at most `limit`, and for each
      * subscription no more than `perSubscription` with what this process holds of it already
      * (`heldBy`), none of `held` itself, and only those after its `after` place in the order
-     * (next attempt, id) when it has one: a claim then starts where the previous one ended
-     * instead of stepping again over the entries of deliveries already attempted at the front of
-     * the due index (dead until vacuum; after an outage, a claim read thousands of index pages
-     * to find its first row). A delivery whose message has an earlier event still pending waits
+     * (next attempt, id) when it has one (ClaimPlaces: not stepping again over the dead entries
+     * at the front of the due index). A delivery whose message has an earlier event still pending waits
      * for it. Raw SQL: a LATERAL per subscription has no Prisma form. On the driver, prepared by
      * name (Database.query), as it runs for every delivery: with the outcomes on it too, Ticks'
      * CPU per delivery fell by a fifth (docs/benchmarks.md).
      */
-    async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>, after: Map<string, ClaimPlace>): Promise<ClaimedDelivery[]> {
+    async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>, after: ReadonlyMap<string, ClaimPlace>): Promise<ClaimedDelivery[]> {
       const q = Prisma.sql`
       SELECT d.id::text AS id, s.id AS subscription_id, d.event_type, p.body, p.data, d.attempts, d.created_at, d.next_attempt_at, s.url, s.format::text AS format, s.secret
       FROM subscriptions s

@@ -10,7 +10,8 @@ import { GroupCommit } from "../db/group-commit.ts";
 import { causeChain, codeOf } from "../errors.ts";
 import { createOutboxWorker } from "../outbox/worker.ts";
 import { sign as metaSignature } from "../webhooks/signature.ts";
-import type { AttemptOutcome, ClaimedDelivery, ClaimPlace, DeliveryRepository } from "./delivery-repository.ts";
+import { ClaimPlaces } from "./claim-places.ts";
+import type { AttemptOutcome, ClaimedDelivery, DeliveryRepository } from "./delivery-repository.ts";
 import { ticksEventBody } from "./events.ts";
 
 /** Most requests in flight to one subscription, over every Ticks process. */
@@ -26,12 +27,7 @@ export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000
  */
 const LEASE_MS = 20_000;
 const RENEW_EVERY_MS = 1_000;
-/**
- * A claim starts after the last delivery the previous one took of the same subscription
- * (see claim), and from the front at least this often: what it passed over (an event
- * waiting for its message's earlier one, a delivery let go without an outcome) is then
- * claimed at most this much later.
- */
+/** Claims start from the front of what is due at least this often (ClaimPlaces). */
 const FRONT_EVERY_MS = 1_000;
 
 export interface RelayWorkerOptions {
@@ -75,14 +71,12 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     held.set(d.id, d.subscription_id);
     heldBySubscription.set(d.subscription_id, (heldBySubscription.get(d.subscription_id) ?? 0) + 1);
   };
-  // Where each subscription's next claim starts: after the last delivery claimed of it.
-  const places = new Map<string, ClaimPlace>();
-  let frontAt = 0; // when claims last started from the front
-  /** No longer held; `unrecorded`: still pending behind its place, so the next claim starts from the front. */
+  const places = new ClaimPlaces(FRONT_EVERY_MS); // where each subscription's next claim starts
+  /** No longer held; `unrecorded`: still pending, and behind its subscription's place. */
   const letGo = (id: bigint, unrecorded = false) => {
     const sub = held.get(id);
     if (sub === undefined) return;
-    if (unrecorded) places.delete(sub);
+    if (unrecorded) places.reset(sub);
     held.delete(id);
     const n = heldBySubscription.get(sub)! - 1;
     if (n === 0) heldBySubscription.delete(sub);
@@ -102,7 +96,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
     try {
       leased = new Set(await repo.lease(LEASE_MS));
       leasedUntil = asked + LEASE_MS;
-      for (const sub of places.keys()) if (!leased.has(sub)) places.delete(sub);
+      places.keep(leased);
     } catch (err) {
       o.log.warn({ err }, "relay: could not renew its subscriptions' leases; attempts pause until it can");
     }
@@ -175,21 +169,16 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
     claim: async (limit) => {
-      if (Date.now() - frontAt >= FRONT_EVERY_MS) {
-        places.clear();
-        frontAt = Date.now();
-      }
+      // Leases not sure to outlast an attempt (renewals failing): what would be claimed would be let go at once.
+      if (Date.now() + timeoutMs >= leasedUntil) return [];
       const room = new Map([...leased].map((sub) => [sub, prefetch - (heldBySubscription.get(sub) ?? 0)]));
-      const jobs = await repo.claim(limit, prefetch, [...held.keys()], heldBySubscription, places);
-      const got = new Map<string, number>();
-      for (const d of jobs) {
-        hold(d);
-        got.set(d.subscription_id, (got.get(d.subscription_id) ?? 0) + 1);
-        places.set(d.subscription_id, { at: d.next_attempt_at, id: d.id }); // in due order: the last one stays
+      let jobs: ClaimedDelivery[] = [];
+      try {
+        jobs = await repo.claim(limit, prefetch, [...held.keys()], heldBySubscription, places.begin());
+        for (const d of jobs) hold(d);
+      } finally {
+        places.end(jobs, room, jobs.length >= limit); // none after a failed claim: from the front next time
       }
-      // A subscription that got less than it had room for (and not because the claim was
-      // full) has nothing more due after its place: the next claim looks from the front.
-      if (jobs.length < limit) for (const [sub, n] of room) if ((got.get(sub) ?? 0) < n) places.delete(sub);
       return jobs;
     },
     run: attempt,
