@@ -1,5 +1,5 @@
-// Data access of the relay's outbox (`deliveries`, what each sends in `delivery_payloads`) and of the webhook POSTs passed on
-// (`relayed_posts`). Only repositories talk to the database.
+// Data access of the relay's outbox (`deliveries`, what each sends in `delivery_payloads`) and
+// of the webhook POSTs passed on (`relayed_posts`). Only repositories talk to the database.
 import type { Database } from "../db/index.ts";
 import { Prisma, type Delivery } from "../generated/prisma/client.ts";
 import { relayedPostsCte, type RelayedPost } from "./sql.ts";
@@ -62,11 +62,11 @@ export function createDeliveryRepository(db: Database, owner: string) {
      * Due deliveries of the subscriptions this process leases, at most `limit`, and for each
      * subscription no more than `perSubscription` with what this process holds of it already
      * (`heldBy`), none of `held` itself, and only those after its `after` place in the order
-     * (next attempt, id) when it has one (ClaimPlaces: not stepping again over the dead entries
-     * at the front of the due index). A delivery whose message has an earlier event still pending waits
-     * for it. Raw SQL: a LATERAL per subscription has no Prisma form. On the driver, prepared by
-     * name (Database.query), as it runs for every delivery: with the outcomes on it too, Ticks'
-     * CPU per delivery fell by a fifth (docs/benchmarks.md).
+     * (next attempt, id) when it has one (ClaimPlaces: not stepping again over the dead
+     * entries at the front of the due index). A delivery whose message has an earlier event
+     * still pending waits for it. Raw SQL: a LATERAL per subscription has no Prisma form. On
+     * the driver, prepared by name (Database.query), as it runs for every delivery: with the
+     * outcomes on it too, Ticks' CPU per delivery fell by a fifth (docs/benchmarks.md).
      */
     async claim(limit: number, perSubscription: number, held: bigint[], heldBy: Map<string, number>, after: ReadonlyMap<string, ClaimPlace>): Promise<ClaimedDelivery[]> {
       const q = Prisma.sql`

@@ -90,6 +90,8 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   let leasedUntil = 0;
   let stopped = false;
 
+  const leasesOutlastAnAttempt = () => Date.now() + timeoutMs < leasedUntil;
+
   async function renew(): Promise<void> {
     if (stopped) return;
     const asked = Date.now();
@@ -128,7 +130,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   }
 
   async function attempt(d: ClaimedDelivery): Promise<void> {
-    if (!leased.has(d.subscription_id) || Date.now() + timeoutMs >= leasedUntil) {
+    if (!leased.has(d.subscription_id) || !leasesOutlastAnAttempt()) {
       letGo(d.id, true); // not sure to be this process's any more: claimed again once it is
       return;
     }
@@ -169,8 +171,7 @@ export function createRelayWorker(o: RelayWorkerOptions) {
   const loop = createOutboxWorker<ClaimedDelivery>({
     name: "relay",
     claim: async (limit) => {
-      // Leases not sure to outlast an attempt (renewals failing): what would be claimed would be let go at once.
-      if (Date.now() + timeoutMs >= leasedUntil) return [];
+      if (!leasesOutlastAnAttempt()) return []; // renewals failing: what it claimed would be let go at once
       const room = new Map([...leased].map((sub) => [sub, prefetch - (heldBySubscription.get(sub) ?? 0)]));
       let jobs: ClaimedDelivery[] = [];
       try {
